@@ -1,0 +1,105 @@
+/**
+ * Node configuration from, in order of precedence, command-line flags, CARECHAIN_* environment
+ * variables, a JSON config file (--config / CARECHAIN_CONFIG), and defaults. Validated with zod;
+ * an invalid value is reported with where it came from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, errorMessage } from '../errors.ts';
+
+export const nodeConfigSchema = z.object({
+  org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be a slug: 2-40 lowercase letters, digits or dashes'),
+  home: z.string().min(1),
+  dataDir: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  rpcUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
+  deploymentFile: z.string().min(1),
+  keyFile: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  indexerPollMs: z.coerce.number().int().min(10).max(60_000),
+});
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+type Key = keyof NodeConfig;
+const ENV: Record<Key, string> = {
+  org: 'CARECHAIN_ORG',
+  home: 'CARECHAIN_HOME',
+  dataDir: 'CARECHAIN_DATA_DIR',
+  host: 'CARECHAIN_HOST',
+  port: 'CARECHAIN_PORT',
+  rpcUrl: 'CARECHAIN_RPC_URL',
+  deploymentFile: 'CARECHAIN_DEPLOYMENT',
+  keyFile: 'CARECHAIN_KEY_FILE',
+  logLevel: 'CARECHAIN_LOG_LEVEL',
+  indexerPollMs: 'CARECHAIN_INDEXER_POLL_MS',
+};
+const FLAG: Record<Key, string> = {
+  org: '--org',
+  home: '--home',
+  dataDir: '--data-dir',
+  host: '--host',
+  port: '--port',
+  rpcUrl: '--rpc-url',
+  deploymentFile: '--deployment',
+  keyFile: '--key-file',
+  logLevel: '--log-level',
+  indexerPollMs: '--indexer-poll-ms',
+};
+
+/** The chain endpoint file the embedded chain writes, read when no RPC URL is configured. */
+export function embeddedChainDir(home: string): string {
+  return join(home, 'chain');
+}
+
+export function loadNodeConfig(
+  flags: Partial<Record<Key | 'config', string | number | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeConfig {
+  const configFile = (flags.config as string | undefined) ?? env.CARECHAIN_CONFIG;
+  let file: Record<string, unknown> = {};
+  if (configFile) {
+    if (!existsSync(configFile)) throw new ConfigError(`config file ${configFile} does not exist`);
+    try {
+      file = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`config file ${configFile} is not valid JSON: ${errorMessage(err)}`);
+    }
+    const unknown = Object.keys(file).filter((k) => !(k in ENV));
+    if (unknown.length) throw new ConfigError(`config file ${configFile}: unknown setting "${unknown[0]}"`);
+  }
+
+  const source: Partial<Record<Key, string>> = {};
+  const pick = (key: Key): unknown => {
+    if (flags[key] !== undefined) return (source[key] = FLAG[key]), flags[key];
+    if (env[ENV[key]] !== undefined && env[ENV[key]] !== '') return (source[key] = ENV[key]), env[ENV[key]];
+    if (file[key] !== undefined) return (source[key] = configFile), file[key];
+    return undefined;
+  };
+
+  const org = pick('org');
+  if (org === undefined) throw new ConfigError('no organization given: pass --org <slug> or set CARECHAIN_ORG');
+  const home = resolve(String(pick('home') ?? '.carechain'));
+  const dataDir = resolve(String(pick('dataDir') ?? join(home, 'orgs', String(org))));
+  const raw = {
+    org,
+    home,
+    dataDir,
+    host: pick('host') ?? '127.0.0.1',
+    port: pick('port') ?? 4000,
+    rpcUrl: pick('rpcUrl'),
+    deploymentFile: resolve(String(pick('deploymentFile') ?? join(embeddedChainDir(home), 'deployment.json'))),
+    keyFile: resolve(String(pick('keyFile') ?? join(dataDir, 'keys.json'))),
+    logLevel: pick('logLevel') ?? 'info',
+    indexerPollMs: pick('indexerPollMs') ?? 250,
+  };
+  const parsed = nodeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path[0] as Key;
+    const from = source[key] ? ` (from ${source[key]})` : '';
+    throw new ConfigError(`invalid configuration: ${key}: ${issue.message}${from}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,191 @@
+/**
+ * Mirrors the registries' state into the node's SQLite from their events, so every read (API,
+ * policy decisions) is a local query, never a chain round trip. Each batch of blocks is applied in
+ * one database transaction together with the new block pointer: after a crash the indexer resumes
+ * exactly where its last committed batch ended, and never applies an event twice.
+ *
+ * Reorgs: the target chains (Besu QBFT, Anvil) have immediate finality, so no rollback is kept.
+ */
+import { EventEmitter } from 'node:events';
+import { parseEventLogs, type Log } from 'viem';
+import type { ChainConnection } from '../chain/client.ts';
+import type { Deployment } from '../chain/deployment.ts';
+import { anchorRegistryAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
+import { kindFromChain, logKindFromChain } from '../chain/ids.ts';
+import type { Db, Migration } from '../db/database.ts';
+import { errorMessage } from '../errors.ts';
+
+export const indexerMigrations: Migration[] = [
+  (db) =>
+    db.exec(`
+      CREATE TABLE indexer_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE participants (
+        org_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        signer TEXT NOT NULL,
+        encryption_key TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        registered_block INTEGER NOT NULL,
+        updated_block INTEGER NOT NULL
+      );
+      CREATE INDEX participants_signer ON participants (signer);
+      CREATE TABLE anchors (
+        org_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        log_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        tree_size INTEGER NOT NULL,
+        root TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        block_number INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        PRIMARY KEY (org_id, kind, log_id, idx)
+      );
+    `),
+];
+
+const abi = [...participantRegistryAbi, ...anchorRegistryAbi];
+
+export interface IndexerStatus {
+  indexedBlock: number;
+  chainHead: number | null;
+  lastPollAt: number | null;
+  lastError: string | null;
+}
+
+export class Indexer extends EventEmitter<{ block: [number] }> {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+  private chainHead: number | null = null;
+  private lastPollAt: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly conn: ChainConnection,
+    private readonly deployment: Deployment,
+    private readonly opts: { pollMs?: number; maxRange?: number } = {},
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** Last block whose events are all applied. */
+  get indexedBlock(): number {
+    const row = this.db.prepare(`SELECT value FROM indexer_state WHERE key = 'block'`).get() as { value: string } | undefined;
+    return row ? Number(row.value) : this.deployment.deployedAtBlock - 1;
+  }
+
+  status(): IndexerStatus {
+    return { indexedBlock: this.indexedBlock, chainHead: this.chainHead, lastPollAt: this.lastPollAt, lastError: this.lastError };
+  }
+
+  start(): void {
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.poll();
+      if (!this.stopped) this.timer = setTimeout(loop, this.opts.pollMs ?? 250);
+    };
+    void loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Resolves once every event up to block `n` is applied. */
+  waitForBlock(n: number | bigint, timeoutMs = 30_000): Promise<void> {
+    const target = Number(n);
+    if (this.indexedBlock >= target) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('block', onBlock);
+        reject(new Error(`index did not reach block ${target} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onBlock = (b: number) => {
+        if (b >= target) {
+          clearTimeout(timer);
+          this.off('block', onBlock);
+          resolve();
+        }
+      };
+      this.on('block', onBlock);
+    });
+  }
+
+  /** One catch-up pass; safe to call concurrently with the loop (only one pass runs at a time). */
+  async poll(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const head = Number(await this.conn.client.getBlockNumber());
+      this.chainHead = head;
+      let from = this.indexedBlock + 1;
+      while (from <= head && !this.stopped) {
+        const to = Math.min(head, from + (this.opts.maxRange ?? 2000) - 1);
+        const logs = await this.conn.client.getLogs({
+          address: [this.deployment.contracts.ParticipantRegistry.address, this.deployment.contracts.AnchorRegistry.address],
+          fromBlock: BigInt(from),
+          toBlock: BigInt(to),
+        });
+        this.apply(logs, to);
+        this.emit('block', to);
+        from = to + 1;
+      }
+      this.lastPollAt = Date.now();
+      this.lastError = null;
+    } catch (err) {
+      this.lastError = errorMessage(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private apply(logs: Log[], toBlock: number): void {
+    const events = parseEventLogs({ abi, logs });
+    const { ParticipantRegistry: pr, AnchorRegistry: ar } = this.deployment.contracts;
+    const db = this.db;
+    db.transaction(() => {
+      for (const ev of events) {
+        const block = Number(ev.blockNumber);
+        const from = ev.address.toLowerCase();
+        if (from === pr.address.toLowerCase()) {
+          switch (ev.eventName) {
+            case 'OrganizationRegistered':
+              db.prepare(
+                `INSERT INTO participants (org_id, kind, name, signer, encryption_key, endpoint, active, registered_block, updated_block)
+                 VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+              ).run(ev.args.orgId, kindFromChain(ev.args.kind), ev.args.name, ev.args.signer, ev.args.encryptionKey, ev.args.endpoint, block, block);
+              break;
+            case 'OrganizationSuspended':
+            case 'OrganizationReinstated':
+              db.prepare('UPDATE participants SET active = ?, updated_block = ? WHERE org_id = ?').run(
+                ev.eventName === 'OrganizationReinstated' ? 1 : 0, block, ev.args.orgId);
+              break;
+            case 'SigningKeyRotated':
+              db.prepare('UPDATE participants SET signer = ?, updated_block = ? WHERE org_id = ?').run(ev.args.newSigner, block, ev.args.orgId);
+              break;
+            case 'EncryptionKeyRotated':
+              db.prepare('UPDATE participants SET encryption_key = ?, updated_block = ? WHERE org_id = ?').run(ev.args.encryptionKey, block, ev.args.orgId);
+              break;
+            case 'EndpointChanged':
+              db.prepare('UPDATE participants SET endpoint = ?, updated_block = ? WHERE org_id = ?').run(ev.args.endpoint, block, ev.args.orgId);
+              break;
+          }
+        } else if (from === ar.address.toLowerCase() && ev.eventName === 'Anchored') {
+          db.prepare(
+            `INSERT INTO anchors (org_id, kind, log_id, idx, tree_size, root, timestamp, block_number, tx_hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(ev.args.orgId, logKindFromChain(ev.args.kind), ev.args.logId, Number(ev.args.index), Number(ev.args.treeSize),
+            ev.args.root, Number(ev.args.timestamp), block, ev.transactionHash);
+        }
+      }
+      db.prepare(`INSERT INTO indexer_state (key, value) VALUES ('block', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(
+        String(toBlock));
+    })();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Network in a box: the embedded chain plus one node process per demo organization, each with its
+ * own data directory, keys and port, registered on chain by the development governance account.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded.ts';
+import { ensureKeyFile } from '../crypto/org-keys.ts';
+import { CarechainError } from '../errors.ts';
+import { registerOrganization, type OrganizationSpec } from './organizations.ts';
+
+export const DEMO_ORGANIZATIONS: Omit<OrganizationSpec, 'endpoint'>[] = [
+  { slug: 'st-mary', kind: 'hospital', name: "St Mary's Hospital" },
+  { slug: 'riverside', kind: 'clinic', name: 'Riverside Family Clinic' },
+  { slug: 'northlab', kind: 'lab', name: 'North Diagnostics Lab' },
+  { slug: 'corner-pharmacy', kind: 'pharmacy', name: 'Corner Pharmacy' },
+  { slug: 'acme-health', kind: 'insurer', name: 'Acme Health Insurance' },
+  { slug: 'state-board', kind: 'licensing-board', name: 'State Medical Board' },
+];
+
+export interface NetworkNode {
+  spec: OrganizationSpec;
+  dataDir: string;
+  url: string;
+  logFile: string;
+  process: ChildProcess;
+}
+
+export interface RunningNetwork {
+  chain: EmbeddedChain;
+  nodes: NetworkNode[];
+  stop(): Promise<void>;
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+
+export async function startNetwork(opts: {
+  home: string;
+  chainPort: number;
+  basePort: number;
+  orgs?: Omit<OrganizationSpec, 'endpoint'>[];
+  onProgress?: (message: string) => void;
+}): Promise<RunningNetwork> {
+  const say = opts.onProgress ?? (() => {});
+  say(`starting the embedded chain on 127.0.0.1:${opts.chainPort}`);
+  const chain = await startEmbeddedChain({ chainDir: join(opts.home, 'chain'), port: opts.chainPort });
+  say(chain.freshDeployment ? 'contracts deployed' : 'existing deployment reused');
+  const nodes: NetworkNode[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => stopChild(n.process)));
+    await chain.stop();
+  };
+  try {
+    const orgs = opts.orgs ?? DEMO_ORGANIZATIONS;
+    // Governance sends are pipelined (one nonce each from the journal), so all land in a block or two.
+    await Promise.all(
+      orgs.map(async (org, i) => {
+        const spec: OrganizationSpec = { ...org, endpoint: `http://127.0.0.1:${opts.basePort + i}` };
+        const keys = ensureKeyFile(join(opts.home, 'orgs', org.slug, 'keys.json'));
+        const { registeredNow } = await registerOrganization(chain.conn, chain.governance, chain.deployment, spec, keys, { fund: true });
+        say(`${registeredNow ? 'registered' : 'already registered'}: ${org.name} (${org.kind})`);
+      }),
+    );
+    say(`starting ${orgs.length} nodes`);
+    await Promise.all(
+      orgs.map(async (org, i) => {
+        const port = opts.basePort + i;
+        const dataDir = join(opts.home, 'orgs', org.slug);
+        mkdirSync(dataDir, { recursive: true });
+        const logFile = join(dataDir, 'node.log');
+        const out = openSync(logFile, 'a');
+        const child = fork(CLI, ['node', 'start', '--org', org.slug, '--home', opts.home, '--port', String(port)], {
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', out, out, 'ipc'],
+          env: { ...process.env, CARECHAIN_RPC_URL: chain.anvil.rpcUrl },
+        });
+        const node: NetworkNode = { spec: { ...org, endpoint: `http://127.0.0.1:${port}` }, dataDir, url: '', logFile, process: child };
+        nodes.push(node);
+        node.url = await waitReady(child, org.slug, logFile);
+      }),
+    );
+    return { chain, nodes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function waitReady(child: ChildProcess, slug: string, logFile: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CarechainError(`node ${slug} did not become ready in 60 s (see ${logFile})`)), 60_000);
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'ready' && m.url) {
+        clearTimeout(timer);
+        resolve(m.url);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new CarechainError(`node ${slug} exited with code ${code} at start (see ${logFile})`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

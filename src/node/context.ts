@@ -1,0 +1,20 @@
+import type { Hex } from 'viem';
+import type { ChainConnection } from '../chain/client.ts';
+import type { Deployment } from '../chain/deployment.ts';
+import type { TxSender } from '../chain/journal.ts';
+import type { NodeConfig } from '../config/node-config.ts';
+import type { Db } from '../db/database.ts';
+import type { Indexer } from '../indexer/indexer.ts';
+
+/** Everything a route needs, built once at start. */
+export interface NodeContext {
+  config: NodeConfig;
+  orgId: Hex;
+  db: Db;
+  conn: ChainConnection;
+  deployment: Deployment;
+  sender: TxSender;
+  indexer: Indexer;
+  /** Bearer token for operator endpoints, from `<dataDir>/admin-token` (until user login lands). */
+  adminToken: string;
+}

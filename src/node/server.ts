@@ -1,0 +1,42 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { getParticipant } from '../indexer/queries.ts';
+import type { NodeContext } from './context.ts';
+import { sendError } from './http-errors.ts';
+import { anchorRoutes } from './routes/anchors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { participantRoutes } from './routes/participants.ts';
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+export function buildServer(ctx: NodeContext): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: ctx.config.logLevel,
+      base: { org: ctx.config.org },
+      redact: ['req.headers.authorization'],
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
+    return sendError(reply, status, status === 500 ? 'internal' : (err.code ?? 'bad-request').toLowerCase(), status === 500 ? 'internal error' : err.message);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  healthRoutes(app, ctx);
+  participantRoutes(app, ctx);
+  anchorRoutes(app, ctx);
+  app.get('/api/node', async () => ({
+    org: ctx.config.org,
+    orgId: ctx.orgId,
+    signer: ctx.sender.address,
+    registered: getParticipant(ctx.db, ctx.orgId) ?? null,
+    chainId: ctx.conn.chain.id,
+    contracts: Object.fromEntries(Object.entries(ctx.deployment.contracts).map(([k, v]) => [k, v.address])),
+    indexer: ctx.indexer.status(),
+  }));
+  return app;
+}
