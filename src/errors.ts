@@ -1,3 +1,5 @@
+import { BaseError, ContractFunctionRevertedError } from 'viem';
+
 /**
  * An error meant for the operator: one line that says what is wrong and, where possible, what to do.
  * The CLI prints `carechain: error: <message>` and exits with `exitCode`, without a stack trace.
@@ -22,10 +24,12 @@ export class ConfigError extends CarechainError {
 }
 
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) {
-    // viem errors carry a long multi-line message; the short one is what an operator needs.
-    const short = (err as { shortMessage?: string }).shortMessage;
-    return (short ?? err.message).split('\n')[0]!;
+  if (err instanceof BaseError) {
+    // viem errors carry a long multi-line message; the short one plus the decoded revert is enough.
+    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+    const name = revert instanceof ContractFunctionRevertedError ? (revert.data?.errorName ?? revert.reason) : undefined;
+    return `${err.shortMessage.split('\n')[0]}${name ? ` (${name})` : ''}`;
   }
+  if (err instanceof Error) return err.message.split('\n')[0]!;
   return String(err);
 }
