@@ -105,7 +105,9 @@ export class TxSender {
    */
   async recover(): Promise<JournalEntry[]> {
     const pending = this.pending();
-    for (const e of pending) await this.broadcast(e.id, this.rawOf(e.id));
+    // A failed re-broadcast (chain briefly unreachable) is not fatal: the entry stays pending and the
+    // background loop tries again.
+    for (const e of pending) await this.broadcast(e.id, this.rawOf(e.id)).catch(() => {});
     const every = this.opts.rebroadcastAfterMs ?? 15_000;
     this.rebroadcastTimer ??= setInterval(() => void this.rebroadcastStale(every).catch(() => {}), every);
     this.rebroadcastTimer.unref();
@@ -234,7 +236,7 @@ export class TxSender {
       await this.conn.client.sendRawTransaction({ serializedTransaction: raw });
     } catch (err) {
       // Already in the pool or already mined: the receipt wait will tell which.
-      const msg = errorMessage(err).toLowerCase();
+      const msg = `${(err as Error).message} ${(err as { details?: string }).details ?? ''}`.toLowerCase();
       if (!/already known|already imported|nonce too low|known transaction/.test(msg)) {
         this.db.prepare('UPDATE tx_journal SET last_sent_at = ? WHERE id = ?').run(Date.now(), id);
         throw new CarechainError(`broadcast of journalled transaction ${id} failed: ${errorMessage(err)}`, 1, { cause: err });

@@ -29,7 +29,7 @@ chain
       console.log(`chain ${c.conn.chain.id} listening on ${c.anvil.rpcUrl} (${c.freshDeployment ? 'contracts deployed' : 'deployment reused'})`);
       for (const [name, v] of Object.entries(c.deployment.contracts)) console.log(`  ${name.padEnd(20)} ${v.address}`);
       console.log(`deployment: ${c.deploymentFile}`);
-      if (process.send) process.send({ type: 'ready', url: c.anvil.rpcUrl });
+      if (process.send) process.send({ type: 'ready', url: c.anvil.rpcUrl, pid: c.anvil.pid });
       await untilStopped();
       await c.stop();
     }),
@@ -64,7 +64,7 @@ node
         config: flags.config,
       });
       const running = await startNode(config);
-      if (process.send) process.send({ type: 'ready', url: running.url });
+      if (process.send) process.send({ type: 'ready', url: running.url, pid: process.pid });
       const why = await untilStopped();
       running.app.log.info({ why }, 'stopping');
       await running.stop();
@@ -88,7 +88,9 @@ network
         console.log(`  ${n.spec.slug.padEnd(18)} ${n.url.padEnd(24)} ${n.spec.kind.padEnd(16)} ${n.spec.name}  (log ${join('orgs', n.spec.slug, 'node.log')})`);
       }
       console.log('\nTry: curl ' + net.nodes[0]!.url + '/api/participants    Stop with Ctrl-C.');
-      if (process.send) process.send({ type: 'ready', nodes: net.nodes.map((n) => ({ org: n.spec.slug, url: n.url })) });
+      if (process.send) {
+        process.send({ type: 'ready', chain: { url: net.chain.anvil.rpcUrl, pid: net.chain.anvil.pid }, nodes: net.nodes.map((n) => ({ org: n.spec.slug, url: n.url, pid: n.process.pid })) });
+      }
       await untilStopped();
       console.log('stopping the network');
       await net.stop();
@@ -96,3 +98,6 @@ network
   );
 
 await program.parseAsync(process.argv);
+// Long-running commands return after a graceful stop; an IPC channel to a parent (network start,
+// tests) would otherwise keep the process alive.
+process.exit(0);
