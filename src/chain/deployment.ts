@@ -64,11 +64,11 @@ export async function checkDeployment(client: PublicClient, deployment: Deployme
       throw new CarechainError(`wrong deployment: the code at ${c.address} is not the ${name} recorded in ${file}`);
     }
   }
-  const linked = await client.readContract({
-    address: deployment.contracts.AnchorRegistry.address,
-    abi: anchorRegistryAbi,
-    functionName: 'participants',
-  });
+  const linked = await client
+    .readContract({ address: deployment.contracts.AnchorRegistry.address, abi: anchorRegistryAbi, functionName: 'participants' })
+    .catch((err: unknown) => {
+      throw new CarechainError(`wrong deployment: the contract at ${deployment.contracts.AnchorRegistry.address} does not answer as an AnchorRegistry (${errorMessage(err)})`);
+    });
   if (getAddress(linked) !== deployment.contracts.ParticipantRegistry.address) {
     throw new CarechainError(`wrong deployment: AnchorRegistry in ${file} is linked to another ParticipantRegistry (${linked})`);
   }
