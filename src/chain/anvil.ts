@@ -82,7 +82,9 @@ export async function startAnvil(opts: AnvilOptions): Promise<RunningAnvil> {
     '--block-time', String(opts.blockTimeSeconds ?? 1),
     '--state', opts.stateFile,
     '--state-interval', '1',
-    '--prune-history',
+    // Keep a few recent states: with none kept, an eth_call for "latest" that races a new block fails
+    // with BlockOutOfRangeError (seen under load).
+    '--prune-history', '64',
     '--silent',
   ];
   // `read` returns when our end of stdin closes (stop() or our own death); then Anvil gets SIGTERM,

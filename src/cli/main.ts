@@ -5,6 +5,8 @@ import { startEmbeddedChain } from '../chain/embedded.ts';
 import { embeddedChainDir, loadNodeConfig } from '../config/node-config.ts';
 import { startNetwork } from '../network/demo.ts';
 import { startNode } from '../node/start.ts';
+import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
+import { deployCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
 import { action, untilStopped } from './run.ts';
 
 const program = new Command('carechain')
@@ -32,6 +34,50 @@ chain
       if (process.send) process.send({ type: 'ready', url: c.anvil.rpcUrl, pid: c.anvil.pid });
       await untilStopped();
       await c.stop();
+    }),
+  );
+
+chain
+  .command('deploy')
+  .description('deploy the contracts on any EVM chain (e.g. Besu) and write the deployment file')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+  .option('--governance-key-file <file>', 'key file of the consortium governance account')
+  .option('--admin-transfer-delay <seconds>', 'wait between starting and accepting an admin handover', (v) => Number(v), 2 * 24 * 3600)
+  .requiredOption('--out <file>', 'deployment file to write')
+  .action(action(async (opts) => deployCommand(opts)));
+
+const org = program.command('org').description('organization keys and registration');
+org
+  .command('init')
+  .description("create an organization's key file (signing + encryption keys)")
+  .requiredOption('--org <slug>', 'organization slug')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--key-file <file>', 'key file (default <home>/orgs/<org>/keys.json)')
+  .action(action(async (opts: { org: string; home: string; keyFile?: string }) => orgInitCommand({ keyFile: resolve(opts.keyFile ?? join(opts.home, 'orgs', opts.org, 'keys.json')) })));
+org
+  .command('register')
+  .description('register an organization in the ParticipantRegistry (governance)')
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--kind <kind>', ORG_KINDS.join('|'))
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--endpoint <url>', "URL of the organization's node")
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+  .option('--deployment <file>', 'deployment file (CARECHAIN_DEPLOYMENT)', process.env.CARECHAIN_DEPLOYMENT)
+  .option('--key-file <file>', "the organization's key file (default <home>/orgs/<org>/keys.json)")
+  .option('--governance-key-file <file>', 'key file of the consortium governance account')
+  .option('--fund', 'send the signer 100 ETH for gas (development chains)', false)
+  .action(
+    action(async (opts: { org: string; kind: string; name: string; endpoint: string; home: string; rpcUrl?: string; deployment?: string; keyFile?: string; governanceKeyFile?: string; fund: boolean }) => {
+      if (!ORG_KINDS.includes(opts.kind as OrgKind)) throw new InvalidArgumentError(`--kind must be one of ${ORG_KINDS.join(', ')}`);
+      await orgRegisterCommand({
+        ...opts,
+        slug: opts.org,
+        kind: opts.kind as OrgKind,
+        keyFile: resolve(opts.keyFile ?? join(opts.home, 'orgs', opts.org, 'keys.json')),
+        deploymentFile: resolve(opts.deployment ?? join(embeddedChainDir(resolve(opts.home)), 'deployment.json')),
+      });
     }),
   );
 

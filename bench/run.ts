@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: runs the benchmark suites, prints one table (operation, ops/s, p50, p99) and
+ * writes bench/results.json with the machine it ran on.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ledgerBenchmarks } from './ledger.bench.ts';
+import { printTable, type BenchResult } from './measure.ts';
+
+const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
+const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = [['ledger', ledgerBenchmarks]];
+
+const results: BenchResult[] = [];
+for (const [name, run] of suites) {
+  process.stderr.write(`suite ${name}\n`);
+  results.push(...(await run(progress)));
+}
+console.log();
+printTable(results);
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+writeFileSync(
+  out,
+  JSON.stringify(
+    { date: new Date().toISOString(), node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), results },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwrote ${out}`);
+process.exit(0);

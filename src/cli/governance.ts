@@ -1,0 +1,77 @@
+/**
+ * Governance commands for a network on any EVM chain: deploy the contracts (writing the deployment
+ * file the nodes read) and register organizations. The governance key comes from a key file; on the
+ * embedded development chain (chain id 31337) Anvil's public development account is the default.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { LocalAccount } from 'viem/accounts';
+import { connectChain, type ChainConnection } from '../chain/client.ts';
+import { deployContracts } from '../chain/deploy.ts';
+import { checkDeployment, readDeployment, writeDeployment } from '../chain/deployment.ts';
+import { devAccount } from '../chain/embedded.ts';
+import type { OrgKind } from '../chain/ids.ts';
+import { journalMigrations, TxSender } from '../chain/journal.ts';
+import { embeddedChainDir } from '../config/node-config.ts';
+import { ensureKeyFile, loadKeyFile } from '../crypto/org-keys.ts';
+import { openDatabase } from '../db/database.ts';
+import { CarechainError } from '../errors.ts';
+import { registerOrganization } from '../network/organizations.ts';
+import { resolveRpcUrl } from '../node/start.ts';
+
+export interface GovernanceOptions {
+  home: string;
+  rpcUrl?: string;
+  governanceKeyFile?: string;
+}
+
+async function governanceSender(opts: GovernanceOptions): Promise<{ conn: ChainConnection; sender: TxSender; close(): void }> {
+  const home = resolve(opts.home);
+  const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home }));
+  let account: LocalAccount;
+  if (opts.governanceKeyFile) account = loadKeyFile(opts.governanceKeyFile).account;
+  else if (conn.chain.id === 31337) account = devAccount(0);
+  else throw new CarechainError('a governance key is needed on this chain: pass --governance-key-file', 2);
+  // Governance transactions are journalled too, so a crash mid-deploy never sends a second deploy.
+  const db = openDatabase(join(embeddedChainDir(home), `governance-${conn.chain.id}.db`), { journal: journalMigrations });
+  const sender = new TxSender(db, conn, account);
+  await sender.recover();
+  await sender.settle();
+  return { conn, sender, close: () => (sender.stop(), db.close()) };
+}
+
+export async function deployCommand(opts: GovernanceOptions & { out: string; adminTransferDelay: number }): Promise<void> {
+  if (existsSync(opts.out)) throw new CarechainError(`${opts.out} exists: the network is already deployed (remove it to deploy anew)`, 2);
+  const { conn, sender, close } = await governanceSender(opts);
+  try {
+    const deployment = await deployContracts(conn, sender, { adminTransferDelaySeconds: opts.adminTransferDelay });
+    writeDeployment(opts.out, deployment);
+    console.log(`deployed on chain ${deployment.chainId} at block ${deployment.deployedAtBlock}; wrote ${opts.out}`);
+    for (const [name, c] of Object.entries(deployment.contracts)) console.log(`  ${name.padEnd(20)} ${c.address}`);
+  } finally {
+    close();
+  }
+}
+
+export function orgInitCommand(opts: { keyFile: string }): void {
+  const existed = existsSync(opts.keyFile);
+  const keys = ensureKeyFile(opts.keyFile);
+  console.log(`${existed ? 'existing' : 'new'} key file ${opts.keyFile} (mode 0600)`);
+  console.log(`  signer address          ${keys.account.address}`);
+  console.log(`  encryption public key   ${keys.encryptionPublicKey}`);
+}
+
+export async function orgRegisterCommand(
+  opts: GovernanceOptions & { slug: string; kind: OrgKind; name: string; endpoint: string; keyFile: string; deploymentFile: string; fund: boolean },
+): Promise<void> {
+  const keys = loadKeyFile(opts.keyFile);
+  const { conn, sender, close } = await governanceSender(opts);
+  try {
+    const deployment = readDeployment(opts.deploymentFile);
+    await checkDeployment(conn.client, deployment, opts.deploymentFile);
+    const { orgId, registeredNow } = await registerOrganization(conn, sender, deployment, opts, keys, { fund: opts.fund });
+    console.log(`${registeredNow ? 'registered' : 'already registered'}: ${opts.name} (${opts.kind}) as ${orgId}`);
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `carechain network start` (what `npm start` runs): the chain and one node process per demo
+ * organization, each registered on chain with its own keys, data directory and port.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { isPortFree } from '../src/chain/anvil.ts';
+import { DEMO_ORGANIZATIONS } from '../src/network/demo.ts';
+import { freePort, isAlive, startCli, tempDir, waitUntil } from './helpers/env.ts';
+
+const tmp = tempDir();
+after(() => tmp.remove());
+
+test('network start runs every demo organization on one chain, and stops cleanly', async () => {
+  const chainPort = await freePort();
+  const basePort = 20000 + Math.floor(Math.random() * 20000);
+  const net = startCli(['network', 'start', '--home', tmp.dir, '--chain-port', String(chainPort), '--base-port', String(basePort)]);
+  const ready = (await net.ready) as { chain: { url: string; pid: number }; nodes: { org: string; url: string; pid: number }[] };
+  try {
+    assert.deepEqual(ready.nodes.map((n) => n.org).sort(), DEMO_ORGANIZATIONS.map((o) => o.slug).sort());
+    const kinds = new Set(DEMO_ORGANIZATIONS.map((o) => o.kind));
+    for (const k of ['hospital', 'clinic', 'lab', 'pharmacy', 'insurer', 'licensing-board']) assert.ok(kinds.has(k as never), k);
+    assert.equal(new Set(ready.nodes.map((n) => n.pid)).size, ready.nodes.length, 'one process per organization');
+
+    const signers = new Set<string>();
+    for (const n of ready.nodes) {
+      await waitUntil(`${n.org} ready`, async () => (await fetch(`${n.url}/health/ready`)).status === 200);
+      const me = (await (await fetch(`${n.url}/api/node`)).json()) as { registered: { signer: string; endpoint: string } | null; signer: string };
+      assert.ok(me.registered, `${n.org} is registered on chain`);
+      assert.equal(me.registered.signer, me.signer, `${n.org} signs with its registered key`);
+      assert.equal(me.registered.endpoint, n.url);
+      signers.add(me.signer);
+      const dir = join(tmp.dir, 'orgs', n.org);
+      assert.ok(existsSync(join(dir, 'node.db')));
+      assert.equal(statSync(join(dir, 'keys.json')).mode & 0o077, 0, 'key file readable by its owner only');
+      const dirList = (await (await fetch(`${n.url}/api/participants`)).json()) as { participants: unknown[] };
+      assert.equal(dirList.participants.length, DEMO_ORGANIZATIONS.length);
+    }
+    assert.equal(signers.size, DEMO_ORGANIZATIONS.length, 'each organization has its own key');
+    assert.match(net.output(), /Carechain network running/);
+    for (const n of ready.nodes) assert.match(net.output(), new RegExp(n.url.replace(/\./g, '\\.')));
+  } finally {
+    assert.equal(await net.stop(), 0);
+  }
+  for (const n of ready.nodes) assert.equal(isAlive(n.pid), false, `${n.org} node stopped`);
+  assert.equal(isAlive(ready.chain.pid), false, 'Anvil stopped');
+  assert.ok(await isPortFree(chainPort));
+});
