@@ -8,6 +8,10 @@ import { startNode } from '../node/start.ts';
 import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
 import { deployCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
 import { action, untilStopped } from './run.ts';
+import { importFiles } from './import.ts';
+import { nodeTarget } from './node-client.ts';
+import { verifyProofCommand, verifyStoreCommand } from './verify.ts';
+import { CarechainError } from '../errors.ts';
 
 const program = new Command('carechain')
   .description('Carechain: a permissioned blockchain network for health data')
@@ -94,6 +98,8 @@ node
   .option('--deployment <file>', 'deployment file (CARECHAIN_DEPLOYMENT)')
   .option('--key-file <file>', 'organization key file (CARECHAIN_KEY_FILE)')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+  .option('--anchor-batch-size <n>', 'anchor the record log every n versions (default 10000)')
+  .option('--anchor-interval-ms <ms>', '... or after this long with anything new (default 5000)')
   .option('--config <file>', 'JSON config file (CARECHAIN_CONFIG)')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
@@ -107,6 +113,8 @@ node
         deploymentFile: flags.deployment,
         keyFile: flags.keyFile,
         logLevel: flags.logLevel,
+        anchorBatchSize: flags.anchorBatchSize,
+        anchorIntervalMs: flags.anchorIntervalMs,
         config: flags.config,
       });
       const running = await startNode(config);
@@ -114,6 +122,50 @@ node
       const why = await untilStopped();
       running.app.log.info({ why }, 'stopping');
       await running.stop();
+    }),
+  );
+
+program
+  .command('verify')
+  .description("check an organization's whole record store against the roots anchored on the chain")
+  .requiredOption('--org <slug>', 'organization slug')
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory')
+  .option('--rpc-url <url>', 'JSON-RPC URL of the ledger')
+  .option('--deployment <file>', 'deployment file')
+  .option('--key-file <file>', 'organization key file')
+  .action(
+    action(async (flags: Record<string, string | undefined>) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile });
+      const report = await verifyStoreCommand(config);
+      if (!report.ok) process.exit(1);
+    }),
+  );
+
+const records = program.command('records').description('record proofs');
+records
+  .command('verify-proof <file>')
+  .description('verify a $verify answer (file or - for stdin) against the chain, independently of any node')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+  .option('--deployment <file>', 'deployment file to check the proof\'s registry address against')
+  .action(action(async (file: string, opts: { home: string; rpcUrl?: string; deployment?: string }) => verifyProofCommand(file, { rpcUrl: opts.rpcUrl, home: resolve(opts.home), deploymentFile: opts.deployment })));
+
+program
+  .command('import <path>')
+  .description('import FHIR Bundles (transaction/collection, e.g. Synthea) from a file or a directory; resumable')
+  .requiredOption('--node <url>', 'URL of the node, e.g. http://127.0.0.1:4001')
+  .option('--token <token>', 'admin token (CARECHAIN_TOKEN)')
+  .option('--org <slug>', 'read the admin token of this organization from <home>')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--state <file>', 'progress file (default <path>.import-state.json)')
+  .option('--continue-on-error', 'go on with the next file when one fails', false)
+  .action(
+    action(async (path: string, opts: { node: string; token?: string; org?: string; home: string; state?: string; continueOnError: boolean }) => {
+      const s = await importFiles({ path, target: nodeTarget(opts), stateFile: opts.state, continueOnError: opts.continueOnError });
+      console.log(`imported ${s.files} file(s), ${s.resources} resources; ${s.skipped} already imported; ${s.failed.length} failed`);
+      for (const f of s.failed) console.log(`  - ${f.file}: ${f.problem}`);
+      if (s.failed.length) throw new CarechainError(`${s.failed.length} file(s) failed; fix them and run the same command again to resume`);
     }),
   );
 

@@ -19,6 +19,9 @@ export const nodeConfigSchema = z.object({
   keyFile: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   indexerPollMs: z.coerce.number().int().min(10).max(60_000),
+  /** Anchor the record log when this many versions are new, or when this much time has passed. */
+  anchorBatchSize: z.coerce.number().int().min(1).max(10_000_000),
+  anchorIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
 });
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 
@@ -34,6 +37,8 @@ const ENV: Record<Key, string> = {
   keyFile: 'CARECHAIN_KEY_FILE',
   logLevel: 'CARECHAIN_LOG_LEVEL',
   indexerPollMs: 'CARECHAIN_INDEXER_POLL_MS',
+  anchorBatchSize: 'CARECHAIN_ANCHOR_BATCH_SIZE',
+  anchorIntervalMs: 'CARECHAIN_ANCHOR_INTERVAL_MS',
 };
 const FLAG: Record<Key, string> = {
   org: '--org',
@@ -46,6 +51,8 @@ const FLAG: Record<Key, string> = {
   keyFile: '--key-file',
   logLevel: '--log-level',
   indexerPollMs: '--indexer-poll-ms',
+  anchorBatchSize: '--anchor-batch-size',
+  anchorIntervalMs: '--anchor-interval-ms',
 };
 
 /** The chain endpoint file the embedded chain writes, read when no RPC URL is configured. */
@@ -93,6 +100,8 @@ export function loadNodeConfig(
     keyFile: resolve(String(pick('keyFile') ?? join(dataDir, 'keys.json'))),
     logLevel: pick('logLevel') ?? 'info',
     indexerPollMs: pick('indexerPollMs') ?? 250,
+    anchorBatchSize: pick('anchorBatchSize') ?? 10_000,
+    anchorIntervalMs: pick('anchorIntervalMs') ?? 5_000,
   };
   const parsed = nodeConfigSchema.safeParse(raw);
   if (!parsed.success) {

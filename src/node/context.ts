@@ -5,6 +5,7 @@ import type { TxSender } from '../chain/journal.ts';
 import type { NodeConfig } from '../config/node-config.ts';
 import type { Db } from '../db/database.ts';
 import type { Indexer } from '../indexer/indexer.ts';
+import type { OrgKeys } from '../crypto/org-keys.ts';
 
 /** Everything a route needs, built once at start. */
 export interface NodeContext {
@@ -15,6 +16,7 @@ export interface NodeContext {
   deployment: Deployment;
   sender: TxSender;
   indexer: Indexer;
+  keys: OrgKeys;
   /** Bearer token for operator endpoints, from `<dataDir>/admin-token` (until user login lands). */
   adminToken: string;
 }

@@ -5,11 +5,14 @@ import { sendError } from './http-errors.ts';
 import { anchorRoutes } from './routes/anchors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { participantRoutes } from './routes/participants.ts';
+import { fhirRoutes } from '../fhir/routes.ts';
+import { keyRoutes } from './routes/keys.ts';
+import type { RecordService } from '../records/service.ts';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
-export function buildServer(ctx: NodeContext): FastifyInstance {
+export function buildServer(ctx: NodeContext, records: RecordService): FastifyInstance {
   const app = Fastify({
     logger: {
       level: ctx.config.logLevel,
@@ -26,9 +29,11 @@ export function buildServer(ctx: NodeContext): FastifyInstance {
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
-  healthRoutes(app, ctx);
+  healthRoutes(app, ctx, records);
   participantRoutes(app, ctx);
   anchorRoutes(app, ctx);
+  fhirRoutes(app, ctx, records);
+  keyRoutes(app, ctx, records);
   app.get('/api/node', async () => ({
     org: ctx.config.org,
     orgId: ctx.orgId,

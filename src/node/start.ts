@@ -19,11 +19,15 @@ import { CarechainError, errorMessage } from '../errors.ts';
 import { Indexer, indexerMigrations } from '../indexer/indexer.ts';
 import type { NodeContext } from './context.ts';
 import { buildServer } from './server.ts';
+import { loadFhirDefinitions } from '../fhir/validation.ts';
+import { recordMigrations } from '../records/schema.ts';
+import { RecordService } from '../records/service.ts';
 
 export interface RunningNode {
   url: string;
   app: FastifyInstance;
   ctx: NodeContext;
+  records: RecordService;
   stop(): Promise<void>;
 }
 
@@ -51,7 +55,8 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   await checkDeployment(conn.client, deployment, config.deploymentFile);
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations });
+  const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations, records: recordMigrations });
+  loadFhirDefinitions();
   const sender = new TxSender(db, conn, keys.account);
   const indexer = new Indexer(db, conn, deployment, { pollMs: config.indexerPollMs });
   const ctx: NodeContext = {
@@ -62,10 +67,21 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     deployment,
     sender,
     indexer,
+    keys,
     adminToken: ensureAdminToken(config.dataDir),
   };
-  const app = buildServer(ctx);
+  const records = new RecordService({
+    db,
+    keys,
+    sender,
+    deployment,
+    indexer,
+    orgId: ctx.orgId,
+    anchorPolicy: { batchSize: config.anchorBatchSize, intervalMs: config.anchorIntervalMs },
+  });
+  const app = buildServer(ctx, records);
   const cleanup = async () => {
+    records.anchorer.stop();
     indexer.stop();
     sender.stop();
     await app.close();
@@ -78,6 +94,9 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     void sender.settle();
     await indexer.poll();
     indexer.start();
+    const mismatches = records.anchorMismatches();
+    if (mismatches.length) app.log.error({ mismatches }, 'record log does not match its anchored roots: run carechain verify');
+    records.anchorer.start();
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await cleanup().catch(() => {});
@@ -91,5 +110,5 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host}:${port}`;
   app.log.info({ url, orgId: ctx.orgId, signer: sender.address, indexedBlock: indexer.indexedBlock }, 'node ready');
-  return { url, app, ctx, stop: cleanup };
+  return { url, app, ctx, records, stop: cleanup };
 }

@@ -58,4 +58,5 @@ export function anchorRoutes(app: FastifyInstance, ctx: NodeContext) {
   });
 
   app.get('/api/transactions', { preHandler: requireAdmin(ctx) }, async () => ({ transactions: ctx.sender.entries(100) }));
+
 }

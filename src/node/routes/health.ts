@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../context.ts';
+import type { RecordService } from '../../records/service.ts';
 
 /** How far behind the chain head the index may be and the node still call itself ready. */
 const MAX_INDEX_LAG_BLOCKS = 5;
 const MAX_POLL_AGE_MS = 15_000;
 
-export function healthRoutes(app: FastifyInstance, ctx: NodeContext) {
+export function healthRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
   // Liveness: the process answers. Orchestrators restart the node when this fails.
   app.get('/health/live', async () => ({ status: 'ok' }));
 
@@ -21,6 +22,7 @@ export function healthRoutes(app: FastifyInstance, ctx: NodeContext) {
     if (s.lastPollAt === null || Date.now() - s.lastPollAt > MAX_POLL_AGE_MS) {
       reasons.push(`chain not reached recently${s.lastError ? `: ${s.lastError}` : ''}`);
     }
+    for (const m of records.anchorMismatches()) reasons.push(`integrity: ${m}`);
     if (s.chainHead !== null && s.chainHead - s.indexedBlock > MAX_INDEX_LAG_BLOCKS) {
       reasons.push(`index is ${s.chainHead - s.indexedBlock} blocks behind the chain`);
     }

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CarechainError, errorMessage } from '../errors.ts';
+
+export interface NodeTarget {
+  url: string;
+  token: string;
+}
+
+/** Where a CLI command reaches a node: --node URL, and the admin token from --token or the org's data dir. */
+export function nodeTarget(opts: { node: string; token?: string; org?: string; home?: string }): NodeTarget {
+  let token = opts.token ?? process.env.CARECHAIN_TOKEN;
+  if (!token && opts.org) {
+    const file = join(resolve(opts.home ?? '.carechain'), 'orgs', opts.org, 'admin-token');
+    if (existsSync(file)) token = readFileSync(file, 'utf8').trim();
+  }
+  if (!token) throw new CarechainError('no token: pass --token, set CARECHAIN_TOKEN, or --org (with --home) to read the admin token', 2);
+  return { url: opts.node.replace(/\/$/, ''), token };
+}
+
+export async function callNode(target: NodeTarget, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${target.token}`, ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new CarechainError(`node unreachable at ${target.url}: ${errorMessage(err)}`);
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = { text };
+  }
+  return { status: res.status, json };
+}
+
+/** The first diagnostics of an OperationOutcome (or platform error) body, for one-line messages. */
+export function problemOf(json: any): string {
+  if (json?.resourceType === 'OperationOutcome') return json.issue?.map((i: any) => i.diagnostics ?? i.details?.text ?? i.code).join('; ');
+  return json?.error?.message ?? JSON.stringify(json)?.slice(0, 300);
+}

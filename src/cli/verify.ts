@@ -1,0 +1,111 @@
+/**
+ * `carechain verify`: checks an organization's whole record store against the roots anchored on the
+ * chain; `carechain records verify-proof`: checks one $verify answer independently of any node.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getAddress, hexToBytes, type Hex } from 'viem';
+import { connectChain } from '../chain/client.ts';
+import { checkDeployment, readDeployment } from '../chain/deployment.ts';
+import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
+import { logKindToChain, orgIdOf } from '../chain/ids.ts';
+import type { NodeConfig } from '../config/node-config.ts';
+import { loadKeyFile } from '../crypto/org-keys.ts';
+import { openDatabase } from '../db/database.ts';
+import { CarechainError } from '../errors.ts';
+import { PersistentLog } from '../merkle/persistent-log.ts';
+import { leafHash, verifyInclusion } from '../merkle/rfc6962.ts';
+import { resolveRpcUrl } from '../node/start.ts';
+import { recordMigrations } from '../records/schema.ts';
+import { RecordStore } from '../records/store.ts';
+import { verifyRecordStore, type VerifyReport } from '../records/verify.ts';
+
+export async function verifyStoreCommand(config: NodeConfig, out: (line: string) => void = console.log): Promise<VerifyReport> {
+  const keys = loadKeyFile(config.keyFile);
+  const conn = await connectChain(resolveRpcUrl(config));
+  const deployment = readDeployment(config.deploymentFile);
+  await checkDeployment(conn.client, deployment, config.deploymentFile);
+  const db = openDatabase(join(config.dataDir, 'node.db'), { records: recordMigrations });
+  try {
+    const log = new PersistentLog(db, 'records');
+    const store = new RecordStore(db, keys, log);
+    const report = await verifyRecordStore({
+      db,
+      store,
+      client: conn.client,
+      deployment,
+      orgId: orgIdOf(config.org),
+      onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\rverify: ${done}/${total} versions`),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    out(`record log: ${report.logEntries} entries, ${report.anchorsChecked} anchored roots checked (anchored through entry ${report.anchoredSize})`);
+    out(`versions: ${report.versions} checked, ${report.erasedVersions} erased`);
+    if (report.ok) out('OK: the store matches the ledger');
+    else {
+      out(`FAILED: ${report.problems.length} problem(s)`);
+      for (const p of report.problems) out(`  - ${p}`);
+    }
+    return report;
+  } finally {
+    db.close();
+  }
+}
+
+interface ProofParams {
+  target: string;
+  leafIndex: number;
+  leaf: string;
+  treeSize: number;
+  root: Hex;
+  proof: Hex[];
+  anchored: boolean;
+  chainId?: number;
+  anchorRegistry?: Hex;
+  orgId?: Hex;
+  logKind?: 'records';
+  logId?: Hex;
+  anchorIndex?: number;
+  blockNumber?: number;
+}
+
+function readProof(json: any): ProofParams {
+  if (json?.resourceType !== 'Parameters') throw new CarechainError('not a $verify answer (expected a Parameters resource)', 2);
+  const out: Record<string, unknown> = { proof: [] };
+  for (const p of json.parameter ?? []) {
+    const v = p.valueInteger ?? p.valueString ?? p.valueBoolean ?? p.valueBase64Binary ?? p.valueReference?.reference;
+    if (p.name === 'proof') (out.proof as unknown[]).push(v);
+    else out[p.name] = v;
+  }
+  return out as unknown as ProofParams;
+}
+
+/** Verifies a proof on its own: leaf → root by the inclusion path, root → the chain by eth_call. */
+export async function verifyProofCommand(file: string, opts: { rpcUrl?: string; home: string; deploymentFile?: string }, out = console.log): Promise<void> {
+  const p = readProof(JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')));
+  const leaf = Buffer.from(p.leaf, 'base64');
+  const fields = JSON.parse(leaf.toString('utf8')) as { t: string; i: string; v: number; h: string };
+  if (`${fields.t}/${fields.i}/_history/${fields.v}` !== p.target) throw new CarechainError(`the leaf is about ${fields.t}/${fields.i}/_history/${fields.v}, not ${p.target}`);
+  if (!verifyInclusion(p.leafIndex, p.treeSize, leafHash(leaf), p.proof.map((h) => hexToBytes(h)), hexToBytes(p.root))) {
+    throw new CarechainError(`inclusion proof does not lead from entry ${p.leafIndex} to root ${p.root}`);
+  }
+  out(`inclusion: ${p.target} (ciphertext sha256 ${fields.h}) is entry ${p.leafIndex} of a log of ${p.treeSize} with root ${p.root}`);
+  if (!p.anchored) throw new CarechainError('the root is not anchored yet: ask again after the next anchoring batch');
+  const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home: opts.home }));
+  if (conn.chain.id !== p.chainId) throw new CarechainError(`the proof is for chain ${p.chainId}, the RPC URL serves chain ${conn.chain.id}`);
+  if (opts.deploymentFile) {
+    const d = readDeployment(opts.deploymentFile);
+    await checkDeployment(conn.client, d, opts.deploymentFile);
+    if (d.contracts.AnchorRegistry.address !== getAddress(p.anchorRegistry!)) throw new CarechainError(`the proof names AnchorRegistry ${p.anchorRegistry}, not the network's ${d.contracts.AnchorRegistry.address}`);
+  }
+  const a = await conn.client.readContract({
+    address: getAddress(p.anchorRegistry!),
+    abi: anchorRegistryAbi,
+    functionName: 'anchorAt',
+    args: [p.orgId!, logKindToChain('records'), p.logId!, BigInt(p.anchorIndex!)],
+  });
+  if (a.root !== p.root || Number(a.treeSize) !== p.treeSize) {
+    throw new CarechainError(`the chain's anchor #${p.anchorIndex} is root ${a.root} at size ${a.treeSize}, not the proof's root ${p.root} at size ${p.treeSize}`);
+  }
+  out(`anchored: root ${p.root} is anchor #${p.anchorIndex} of organization ${p.orgId} on chain ${conn.chain.id}, block ${a.blockNumber}`);
+  out('OK: verified against the ledger');
+}

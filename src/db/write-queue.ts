@@ -1,0 +1,73 @@
+/**
+ * Group commit. Concurrent write requests are queued and run together in one SQLite transaction
+ * (one fsync), each inside its own savepoint: a failing request rolls back alone, the others commit.
+ * A request's promise settles only after the transaction is durable, so an acknowledged write is
+ * never lost, and a failed one leaves nothing behind.
+ */
+import type { TxParticipant } from '../merkle/persistent-log.ts';
+import type { Db } from './database.ts';
+
+interface Job {
+  fn: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export class WriteQueue {
+  private jobs: Job[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly participants: TxParticipant[] = [],
+    private readonly maxBatch = 512,
+  ) {}
+
+  addParticipant(p: TxParticipant): void {
+    this.participants.push(p);
+  }
+
+  run<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.jobs.splice(0, this.maxBatch);
+    if (this.jobs.length) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const job of batch) {
+          const marks = this.participants.map((p) => p.mark());
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
+          } catch (error) {
+            this.participants.forEach((p, i) => p.resetTo(marks[i]!));
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      // The commit itself failed (disk full, read-only database): nothing of this batch is stored.
+      for (const p of this.participants) p.rollback();
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    for (const p of this.participants) p.commit();
+    batch.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.error);
+    });
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * FHIR R4 REST API at /fhir: CRUD with versioning (ETag / If-Match), history, search, Bundles,
+ * Patient/$everything, $erase, virtual Provenance, and $verify (inclusion proof to an anchored root).
+ * Every error is an OperationOutcome with a 4xx/5xx status.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bytesToHex } from 'viem';
+import type { NodeContext } from '../node/context.ts';
+import { adminTokenProblem } from '../node/admin-auth.ts';
+import { isSupportedType } from '../records/search-params.ts';
+import { compartment, search } from '../records/search.ts';
+import { IntegrityError, type VersionRow, type WriteResult } from '../records/store.ts';
+import type { RecordService } from '../records/service.ts';
+import { processBatch, processTransaction } from './bundle.ts';
+import { capabilityStatement } from './capability.ts';
+import { FhirError, fhirError, invalid, notFound, outcome } from './outcome.ts';
+import { ID_PATTERN, type Bundle, type Resource } from './types.ts';
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+/** Bundles (e.g. a patient's history from Synthea) may be large; single resources may not. */
+export const BUNDLE_BODY_LIMIT = 64 * 1024 * 1024;
+
+function sendResource(reply: FastifyReply, status: number, body: unknown) {
+  return reply.code(status).type(FHIR_JSON).send(body);
+}
+
+function withVersionHeaders(reply: FastifyReply, r: { type: string; id: string; version: number; lastUpdated: string }) {
+  return reply.header('etag', `W/"${r.version}"`).header('last-modified', new Date(r.lastUpdated).toUTCString());
+}
+
+function typeOf(params: unknown): string {
+  const type = (params as { type: string }).type;
+  if (!isSupportedType(type)) throw fhirError(404, 'not-supported', `resource type ${type} is not supported by this server`);
+  return type;
+}
+
+function idOf(params: unknown): string {
+  const id = (params as { id: string }).id;
+  if (!ID_PATTERN.test(id)) throw invalid(`invalid id "${id}"`);
+  return id;
+}
+
+function bodyResource(req: FastifyRequest): Resource {
+  const body = req.body as Resource | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.resourceType !== 'string') {
+    throw invalid('the request body must be a FHIR resource (a JSON object with resourceType)');
+  }
+  return body;
+}
+
+function parseIfMatch(req: FastifyRequest): number | undefined {
+  const h = req.headers['if-match'];
+  if (h === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(String(h));
+  if (!m) throw invalid(`If-Match must be a version ETag like W/"3", got ${h}`);
+  return Number(m[1]);
+}
+
+/** The author recorded for writes: until user login lands, the node operator of this organization. */
+function author(ctx: NodeContext): string {
+  return `Organization/${ctx.config.org}`;
+}
+
+export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
+  app.register(
+    async (fhir) => {
+      fhir.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string', bodyLimit: BUNDLE_BODY_LIMIT }, (_req, body, done) => {
+        try {
+          done(null, JSON.parse(body as string));
+        } catch (err) {
+          done(invalid(`malformed JSON: ${(err as Error).message}`), undefined);
+        }
+      });
+      fhir.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+        if (err instanceof FhirError) return sendResource(reply, err.status, err.outcome);
+        if (err instanceof IntegrityError) {
+          req.log.error({ problem: err.message }, 'integrity check failed');
+          return sendResource(reply, 500, outcome('exception', `integrity check failed: ${err.message}`));
+        }
+        if (err.statusCode && err.statusCode < 500) {
+          const code = err.statusCode === 413 ? 'too-costly' : err.statusCode === 415 ? 'not-supported' : 'invalid';
+          return sendResource(reply, err.statusCode, outcome(code, err.message));
+        }
+        req.log.error({ err }, 'FHIR request failed');
+        return sendResource(reply, 500, outcome('exception', 'internal error'));
+      });
+      fhir.setNotFoundHandler((req, reply) => sendResource(reply, 404, outcome('not-found', `no FHIR interaction ${req.method} ${req.url.split('?')[0]}`)));
+
+      fhir.get('/metadata', async (req, reply) => sendResource(reply, 200, capabilityStatement(`${req.protocol}://${req.host}/fhir`, ctx.config.org)));
+
+      // Until user login lands, the FHIR API is for the organization's operator (admin token).
+      fhir.addHook('onRequest', async (req, reply) => {
+        if (req.url.split('?')[0] === '/fhir/metadata') return;
+        const problem = adminTokenProblem(ctx, req.headers.authorization);
+        if (problem) return reply.code(401).header('www-authenticate', 'Bearer').type(FHIR_JSON).send(outcome('login', problem));
+      });
+
+      fhir.post('/', { bodyLimit: BUNDLE_BODY_LIMIT }, async (req, reply) => {
+        const bundle = bodyResource(req) as Bundle;
+        if (bundle.resourceType !== 'Bundle') throw invalid('POST /fhir takes a Bundle of type transaction or batch', ['resourceType']);
+        if (bundle.type === 'transaction') return sendResource(reply, 200, await processTransaction(records, bundle, author(ctx)));
+        if (bundle.type === 'batch') return sendResource(reply, 200, await processBatch(records, bundle, author(ctx)));
+        throw invalid(`Bundle.type must be transaction or batch, got ${bundle.type}`, ['Bundle.type']);
+      });
+
+      fhir.get('/Provenance', async (req, reply) => {
+        const target = new URLSearchParams(req.url.split('?')[1] ?? '').get('target');
+        const m = target ? /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/(\d+))?$/.exec(target) : null;
+        if (!m) throw invalid('Provenance search needs target=Type/id');
+        const rows = records.store.history(m[1]!, m[2]!).filter((r) => !m[3] || r.version === Number(m[3]));
+        return sendResource(reply, 200, searchset(rows.map((r) => provenanceOf(r, ctx)), rows.length));
+      });
+
+      fhir.get('/:type', async (req, reply) => {
+        const type = typeOf(req.params);
+        const params = new URLSearchParams(req.url.split('?')[1] ?? '');
+        const result = search(ctx.db, records.store, type as never, params);
+        const resources = result.ids.map((r) => records.store.read(r.type, r.id));
+        const bundle = searchset(resources, result.total);
+        const base = `${req.protocol}://${req.host}/fhir/${type}`;
+        const qs = (offset: number) => {
+          const p = new URLSearchParams(params);
+          p.set('_count', String(result.count));
+          p.set('_offset', String(offset));
+          return `${base}?${p}`;
+        };
+        bundle.link = [{ relation: 'self', url: qs(result.offset) }];
+        if (result.offset + result.count < result.total) bundle.link.push({ relation: 'next', url: qs(result.offset + result.count) });
+        return sendResource(reply, 200, bundle);
+      });
+
+      fhir.post('/:type', async (req, reply) => {
+        const type = typeOf(req.params);
+        const resource = bodyResource(req);
+        if (resource.resourceType !== type) throw invalid(`resourceType ${resource.resourceType} does not match the URL (${type})`, ['resourceType']);
+        const r = await records.create(resource, author(ctx));
+        withVersionHeaders(reply, r).header('location', `${req.protocol}://${req.host}/fhir/${r.type}/${r.id}/_history/${r.version}`);
+        return sendResource(reply, 201, r.resource);
+      });
+
+      fhir.get('/:type/:id', async (req, reply) => {
+        const resource = records.store.read(typeOf(req.params), idOf(req.params));
+        withVersionHeaders(reply, { type: resource.resourceType, id: resource.id!, version: Number(resource.meta!.versionId), lastUpdated: String(resource.meta!.lastUpdated) });
+        return sendResource(reply, 200, resource);
+      });
+
+      fhir.put('/:type/:id', async (req, reply) => {
+        const type = typeOf(req.params);
+        const id = idOf(req.params);
+        const r: WriteResult = await records.update(type, id, bodyResource(req), author(ctx), parseIfMatch(req));
+        withVersionHeaders(reply, r);
+        if (r.created) reply.header('location', `${req.protocol}://${req.host}/fhir/${type}/${id}/_history/${r.version}`);
+        return sendResource(reply, r.created ? 201 : 200, r.resource);
+      });
+
+      fhir.delete('/:type/:id', async (req, reply) => {
+        const r = await records.delete(typeOf(req.params), idOf(req.params), author(ctx));
+        if (r) withVersionHeaders(reply, r);
+        return reply.code(204).send();
+      });
+
+      fhir.get('/:type/:id/_history', async (req, reply) => {
+        const rows = records.store.history(typeOf(req.params), idOf(req.params));
+        const bundle: Bundle = {
+          resourceType: 'Bundle',
+          type: 'history',
+          total: rows.length,
+          entry: rows.map((r) => ({
+            fullUrl: `${r.type}/${r.id}`,
+            ...(r.op !== 'delete' && !r.erased ? { resource: records.store.decrypt(r) } : {}),
+            request: { method: r.op === 'delete' ? 'DELETE' : r.version === 1 ? 'POST' : 'PUT', url: r.version === 1 ? r.type : `${r.type}/${r.id}` },
+            response: { status: r.erased ? '410 Gone' : r.op === 'delete' ? '204 No Content' : r.version === 1 ? '201 Created' : '200 OK', etag: `W/"${r.version}"`, lastModified: r.last_updated },
+          })),
+        };
+        return sendResource(reply, 200, bundle);
+      });
+
+      fhir.get('/:type/:id/_history/:vid', async (req, reply) => {
+        const version = versionOf(req.params);
+        const resource = records.store.vread(typeOf(req.params), idOf(req.params), version);
+        withVersionHeaders(reply, { type: resource.resourceType, id: resource.id!, version, lastUpdated: String(resource.meta!.lastUpdated) });
+        return sendResource(reply, 200, resource);
+      });
+
+      // Inclusion proof of a version's record-log leaf to the first anchored root that covers it.
+      fhir.get('/:type/:id/_history/:vid/$verify', async (req, reply) => {
+        const type = typeOf(req.params);
+        const id = idOf(req.params);
+        const version = versionOf(req.params);
+        const row = records.store.versionRow(type, id, version);
+        if (!row) throw notFound(`${type}/${id}/_history/${version}`);
+        records.store.checkLeaf(row);
+        return sendResource(reply, 200, proofOf(row, records, ctx));
+      });
+
+      fhir.get('/Patient/:id/$everything', async (req, reply) => {
+        const id = idOf(req.params);
+        records.store.read('Patient', id); // 404/410 when the patient is unknown, deleted or erased
+        const resources = compartment(ctx.db, records.store, id).map((r) => records.store.read(r.type, r.id));
+        return sendResource(reply, 200, searchset(resources, resources.length));
+      });
+
+      fhir.post('/Patient/:id/$erase', async (req, reply) => {
+        const id = idOf(req.params);
+        if (!records.store.currentVersion('Patient', id)) throw notFound(`Patient/${id}`);
+        const r = await records.erase(id, author(ctx));
+        return sendResource(reply, 200, {
+          resourceType: 'Parameters',
+          parameter: [
+            { name: 'patient', valueReference: { reference: `Patient/${id}` } },
+            { name: 'erasedVersions', valueInteger: r.versions },
+            { name: 'erasedResources', valueInteger: r.resources },
+            { name: 'erasedAt', valueInstant: r.erasedAt },
+            { name: 'recordLogEntry', valueInteger: r.leafIndex },
+          ],
+        });
+      });
+    },
+    { prefix: '/fhir' },
+  );
+}
+
+function versionOf(params: unknown): number {
+  const v = (params as { vid: string }).vid;
+  if (!/^[1-9]\d{0,9}$/.test(v)) throw invalid(`invalid version "${v}"`);
+  return Number(v);
+}
+
+function searchset(resources: Resource[], total: number): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total,
+    entry: resources.map((r) => ({ fullUrl: `${r.resourceType}/${r.id}`, resource: r, search: { mode: 'match' } })),
+  };
+}
+
+/** Who wrote what, derived from the version's log entry (no second write per version). */
+function provenanceOf(r: VersionRow, ctx: NodeContext): Resource {
+  return {
+    resourceType: 'Provenance',
+    id: `${r.type}-${r.id}-${r.version}`,
+    target: [{ reference: `${r.type}/${r.id}/_history/${r.version}` }],
+    recorded: r.last_updated,
+    activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: r.op === 'create' ? 'CREATE' : r.op === 'delete' ? 'DELETE' : 'UPDATE' }] },
+    agent: [
+      { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author' }] }, who: { reference: r.author } },
+      { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'custodian' }] }, who: { display: ctx.config.org } },
+    ],
+    entity: [{ role: 'source', what: { identifier: { system: 'urn:carechain:record-log', value: String(r.leaf_index) } } }],
+  };
+}
+
+function proofOf(row: VersionRow, records: RecordService, ctx: NodeContext) {
+  const tree = records.log.tree;
+  const anchor = records.anchorer.anchorCovering(row.leaf_index);
+  const size = anchor?.treeSize ?? tree.size;
+  const leaf = records.log.leaf(row.leaf_index)!;
+  return {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'target', valueReference: { reference: `${row.type}/${row.id}/_history/${row.version}` } },
+      { name: 'leafIndex', valueInteger: row.leaf_index },
+      { name: 'leaf', valueBase64Binary: leaf.toString('base64') },
+      { name: 'treeSize', valueInteger: size },
+      { name: 'root', valueString: bytesToHex(tree.root(size)) },
+      ...tree.inclusionProof(row.leaf_index, size).map((h) => ({ name: 'proof', valueString: bytesToHex(h) })),
+      { name: 'anchored', valueBoolean: anchor !== undefined },
+      ...(anchor
+        ? [
+            { name: 'chainId', valueInteger: ctx.conn.chain.id },
+            { name: 'anchorRegistry', valueString: ctx.deployment.contracts.AnchorRegistry.address },
+            { name: 'orgId', valueString: ctx.orgId },
+            { name: 'logKind', valueString: 'records' },
+            { name: 'logId', valueString: anchor.logId },
+            { name: 'anchorIndex', valueInteger: anchor.index },
+            { name: 'blockNumber', valueInteger: anchor.blockNumber },
+            { name: 'transaction', valueString: anchor.txHash },
+          ]
+        : []),
+    ],
+  };
+}

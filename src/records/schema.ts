@@ -1,0 +1,68 @@
+import type { Migration } from '../db/database.ts';
+
+export const recordMigrations: Migration[] = [
+  (db) =>
+    db.exec(`
+      -- Ciphertext (iv ‖ AES-256-GCM ciphertext ‖ tag) by its SHA-256.
+      CREATE TABLE record_blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
+      -- One row per resource version. No plaintext: the patient link is an HMAC token, the data key
+      -- is wrapped for the custodian (kek_id) and for the patient (patient_epk).
+      CREATE TABLE record_versions (
+        type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),
+        patient_token TEXT,
+        blob_hash TEXT,
+        kek_id TEXT,
+        custodian_key BLOB,
+        patient_epk BLOB,
+        patient_key BLOB,
+        author TEXT NOT NULL,
+        last_updated TEXT NOT NULL,
+        erased INTEGER NOT NULL DEFAULT 0,
+        leaf_index INTEGER NOT NULL UNIQUE,
+        PRIMARY KEY (type, id, version)
+      );
+      CREATE INDEX record_versions_patient ON record_versions (patient_token);
+      CREATE INDEX record_versions_kek ON record_versions (kek_id);
+      CREATE TABLE record_current (
+        type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        deleted INTEGER NOT NULL,
+        erased INTEGER NOT NULL DEFAULT 0,
+        patient_token TEXT,
+        last_updated_ms INTEGER NOT NULL,
+        PRIMARY KEY (type, id)
+      );
+      CREATE INDEX record_current_patient ON record_current (patient_token);
+      CREATE INDEX record_current_updated ON record_current (type, last_updated_ms);
+      -- Search index: keyed tokens for codes, epoch-ms ranges for dates (see search-params.ts).
+      CREATE TABLE record_search (
+        type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        param TEXT NOT NULL,
+        token TEXT,
+        low INTEGER,
+        high INTEGER
+      );
+      CREATE INDEX record_search_token ON record_search (type, param, token);
+      CREATE INDEX record_search_date ON record_search (type, param, low);
+      CREATE INDEX record_search_resource ON record_search (type, id);
+      -- Patients' X25519 keys; the private key is held in custody, wrapped under the organization's KEK.
+      CREATE TABLE patient_keys (
+        patient_id TEXT PRIMARY KEY,
+        public_key BLOB NOT NULL,
+        kek_id TEXT NOT NULL,
+        private_key_wrapped BLOB NOT NULL
+      );
+      CREATE TABLE erasures (
+        patient_token TEXT NOT NULL,
+        erased_at TEXT NOT NULL,
+        versions INTEGER NOT NULL,
+        requested_by TEXT NOT NULL,
+        leaf_index INTEGER NOT NULL
+      );
+    `),
+];
