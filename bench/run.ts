@@ -6,10 +6,17 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ledgerBenchmarks } from './ledger.bench.ts';
+import { recordBenchmarks } from './records.bench.ts';
 import { printTable, type BenchResult } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
-const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = [['ledger', ledgerBenchmarks]];
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
+  [
+    ['ledger', ledgerBenchmarks],
+    ['records', recordBenchmarks],
+  ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
+).filter(([name]) => only.length === 0 || only.includes(name));
 
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {
