@@ -93,25 +93,27 @@ describe('node HTTP API', () => {
   });
 
   test('operator endpoints need the admin token', async () => {
-    assert.equal((await post('/api/anchors', { kind: 'records', log: 'records', treeSize: 1, root: root(1) }, 'wrong')).status, 401);
+    assert.equal((await post('/api/anchors', { kind: 'supply', log: 'manual-test', treeSize: 1, root: root(1) }, 'wrong')).status, 401);
     assert.equal((await api('/api/anchors', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 401);
     assert.equal((await api('/api/transactions')).status, 401);
   });
 
   test('anchoring through the node: journalled, mined, indexed; a shrinking tree is refused', async () => {
-    const first = await post('/api/anchors', { kind: 'records', log: 'records', treeSize: 4, root: root(4) });
+    const first = await post('/api/anchors', { kind: 'supply', log: 'manual-test', treeSize: 4, root: root(4) });
     assert.equal(first.status, 201, JSON.stringify(first.body));
-    const second = await post('/api/anchors', { kind: 'records', log: 'records', treeSize: 9, root: root(9) });
+    const second = await post('/api/anchors', { kind: 'supply', log: 'manual-test', treeSize: 9, root: root(9) });
     assert.equal(second.status, 201);
-    const shrink = await post('/api/anchors', { kind: 'records', log: 'records', treeSize: 3, root: root(3) });
+    const shrink = await post('/api/anchors', { kind: 'supply', log: 'manual-test', treeSize: 3, root: root(3) });
     assert.equal(shrink.status, 409);
     assert.match(shrink.body.error.message, /TreeSizeMustGrow/);
-    const invalid = await post('/api/anchors', { kind: 'records', log: 'records', treeSize: -1, root: 'abc' });
+    const invalid = await post('/api/anchors', { kind: 'supply', log: 'manual-test', treeSize: -1, root: 'abc' });
     assert.equal(invalid.status, 400);
-    const extra = await post('/api/anchors', { kind: 'records', log: 'records', treeSize: 10, root: root(10), orgId: other.orgId });
+    const reserved = await post('/api/anchors', { kind: 'records', log: 'records', treeSize: 100, root: root(100) });
+    assert.equal(reserved.status, 409, 'the node anchors its own record log; an operator may not');
+    const extra = await post('/api/anchors', { kind: 'supply', log: 'manual-test', treeSize: 10, root: root(10), orgId: other.orgId });
     assert.equal(extra.status, 400, 'unknown fields are refused, not ignored');
 
-    const listed = await api(`/api/anchors?org=${org.orgId}&kind=records&log=records`);
+    const listed = await api(`/api/anchors?org=${org.orgId}&kind=supply&log=manual-test`);
     assert.deepEqual(listed.body.anchors.map((a: { treeSize: number; root: string }) => [a.treeSize, a.root]), [[9, root(9)], [4, root(4)]]);
     const journal = await api('/api/transactions', { headers: { authorization: `Bearer ${token}` } });
     assert.deepEqual(journal.body.transactions.map((t: { status: string }) => t.status), ['mined', 'mined']);

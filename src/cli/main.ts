@@ -10,7 +10,8 @@ import { deployCommand, orgInitCommand, orgRegisterCommand } from './governance.
 import { action, untilStopped } from './run.ts';
 import { importFiles } from './import.ts';
 import { nodeTarget } from './node-client.ts';
-import { verifyProofCommand, verifyStoreCommand } from './verify.ts';
+import { verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
+import { problemOf } from './node-client.ts';
 import { CarechainError } from '../errors.ts';
 
 const program = new Command('carechain')
@@ -141,6 +142,51 @@ program
       if (!report.ok) process.exit(1);
     }),
   );
+
+const audit = program.command('audit').description('the tamper-evident audit trail');
+audit
+  .command('verify')
+  .description("check an organization's whole audit log (or one patient's entries) against the chain")
+  .requiredOption('--org <slug>', 'organization slug')
+  .option('--patient <id>', "also prove each of this patient's anchored entries")
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory')
+  .option('--rpc-url <url>', 'JSON-RPC URL of the ledger')
+  .option('--deployment <file>', 'deployment file')
+  .action(
+    action(async (flags: Record<string, string | undefined>) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment });
+      const report = await verifyAuditCommand(config, flags.patient);
+      if (!report.ok) process.exit(1);
+    }),
+  );
+for (const [name, path, what] of [
+  ['flags', '/api/audit/flags', 'insider-threat flags for the privacy officer (JSON)'],
+  ['export', '/api/audit/export', 'export entries with proofs as NDJSON'],
+] as const) {
+  audit
+    .command(name)
+    .description(what)
+    .requiredOption('--node <url>', 'URL of the node')
+    .option('--token <token>', 'admin token (CARECHAIN_TOKEN)')
+    .option('--org <slug>', 'read the admin token of this organization from <home>')
+    .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+    .option('--from <iso>', 'from this time')
+    .option('--to <iso>', 'until this time')
+    .option('--patient <id>', 'only this patient (export)')
+    .action(
+      action(async (opts: { node: string; token?: string; org?: string; home: string; from?: string; to?: string; patient?: string }) => {
+        const q = new URLSearchParams(Object.entries({ from: opts.from, to: opts.to, patient: name === 'export' ? opts.patient : undefined }).filter(([, v]) => v) as [string, string][]);
+        const target = nodeTarget(opts);
+        const res = await fetch(`${target.url}${path}?${q}`, { headers: { authorization: `Bearer ${target.token}` } }).catch((e: Error) => {
+          throw new CarechainError(`node unreachable at ${target.url}: ${e.message}`);
+        });
+        const text = await res.text();
+        if (res.status !== 200) throw new CarechainError(`HTTP ${res.status}: ${problemOf(JSON.parse(text))}`);
+        process.stdout.write(name === 'flags' ? JSON.stringify(JSON.parse(text), null, 2) + '\n' : text);
+      }),
+    );
+}
 
 const records = program.command('records').description('record proofs');
 records

@@ -19,6 +19,8 @@ import { resolveRpcUrl } from '../node/start.ts';
 import { recordMigrations } from '../records/schema.ts';
 import { RecordStore } from '../records/store.ts';
 import { verifyRecordStore, type VerifyReport } from '../records/verify.ts';
+import { verifyAuditLog, type AuditVerifyReport } from '../audit/verify.ts';
+import { auditMigrations } from '../audit/audit-log.ts';
 
 export async function verifyStoreCommand(config: NodeConfig, out: (line: string) => void = console.log): Promise<VerifyReport> {
   const keys = loadKeyFile(config.keyFile);
@@ -108,4 +110,23 @@ export async function verifyProofCommand(file: string, opts: { rpcUrl?: string; 
   }
   out(`anchored: root ${p.root} is anchor #${p.anchorIndex} of organization ${p.orgId} on chain ${conn.chain.id}, block ${a.blockNumber}`);
   out('OK: verified against the ledger');
+}
+
+export async function verifyAuditCommand(config: NodeConfig, patientId: string | undefined, out: (line: string) => void = console.log): Promise<AuditVerifyReport> {
+  const keys = loadKeyFile(config.keyFile);
+  const conn = await connectChain(resolveRpcUrl(config));
+  const deployment = readDeployment(config.deploymentFile);
+  await checkDeployment(conn.client, deployment, config.deploymentFile);
+  const db = openDatabase(join(config.dataDir, 'node.db'), { records: recordMigrations, audit: auditMigrations });
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS log_audit (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL)');
+    const store = new RecordStore(db, keys, new PersistentLog(db, 'records'));
+    const report = await verifyAuditLog({ db, client: conn.client, deployment, orgId: orgIdOf(config.org), patientToken: patientId ? store.patientToken(patientId) : undefined });
+    out(`audit log: ${report.entries} entries, ${report.anchorsChecked} anchored roots checked (anchored through entry ${report.anchoredSize})`);
+    if (report.patientEntriesProven !== undefined) out(`patient ${patientId}: ${report.patientEntriesProven} anchored entries proven`);
+    out(report.ok ? 'OK: the audit log matches the ledger' : `FAILED: ${report.firstProblem}`);
+    return report;
+  } finally {
+    db.close();
+  }
 }

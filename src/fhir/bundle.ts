@@ -4,7 +4,8 @@
  * any failure stores nothing. A batch applies each entry on its own and reports each outcome.
  */
 import { randomUUID } from 'node:crypto';
-import type { RecordService } from '../records/service.ts';
+import type { Actor, RecordService } from '../records/service.ts';
+import { patientIdOf } from '../records/search-params.ts';
 import type { WriteResult } from '../records/store.ts';
 import { FhirError, fhirError, invalid, type OperationOutcome } from './outcome.ts';
 import { ID_PATTERN, type Bundle, type BundleEntry, type Resource } from './types.ts';
@@ -115,7 +116,7 @@ function prepare(bundle: Bundle): { ops: Op[]; entries: BundleEntry[] } {
   return { ops: rewritten.map((e, i) => toOp(e, i, assigned)), entries: rewritten };
 }
 
-export async function processTransaction(service: RecordService, bundle: Bundle, author: string): Promise<Bundle> {
+export async function processTransaction(service: RecordService, bundle: Bundle, actor: Actor): Promise<Bundle> {
   const { ops } = prepare(bundle);
   for (const op of ops) {
     if (op.kind === 'create' || op.kind === 'update') {
@@ -132,7 +133,7 @@ export async function processTransaction(service: RecordService, bundle: Bundle,
     const out = new Map<number, WriteResult | null>();
     for (const op of ordered) {
       try {
-        out.set(op.index, apply(service, op, author));
+        out.set(op.index, apply(service, op, actor));
       } catch (err) {
         throw prefixIssues(err, op.index); // rolls back the whole savepoint
       }
@@ -142,7 +143,7 @@ export async function processTransaction(service: RecordService, bundle: Bundle,
   return { resourceType: 'Bundle', type: 'transaction-response', entry: ops.map((op) => responseFor(results.get(op.index) ?? null, op)) };
 }
 
-export async function processBatch(service: RecordService, bundle: Bundle, author: string): Promise<Bundle> {
+export async function processBatch(service: RecordService, bundle: Bundle, actor: Actor): Promise<Bundle> {
   const entries = bundle.entry ?? [];
   if (entries.length > MAX_BUNDLE_ENTRIES) throw fhirError(413, 'too-costly', `a Bundle may hold at most ${MAX_BUNDLE_ENTRIES} entries`);
   const results = await Promise.all(
@@ -150,7 +151,7 @@ export async function processBatch(service: RecordService, bundle: Bundle, autho
       try {
         const op = toOp(entry, index, new Map());
         if (op.kind === 'create' || op.kind === 'update') validate(op.resource);
-        const r = await service.queue.run(() => apply(service, op, author));
+        const r = await service.queue.run(() => apply(service, op, actor));
         return responseFor(r, op);
       } catch (err) {
         const e = prefixIssues(err, index);
@@ -161,18 +162,30 @@ export async function processBatch(service: RecordService, bundle: Bundle, autho
   return { resourceType: 'Bundle', type: 'batch-response', entry: results };
 }
 
-function apply(service: RecordService, op: Op, author: string): WriteResult | null {
+/** Applies one entry and audits it, inside the caller's transaction. */
+function apply(service: RecordService, op: Op, actor: Actor): WriteResult | null {
   const store = service.store;
   switch (op.kind) {
-    case 'create':
-      return store.create(op.resource, author, op.id);
-    case 'update':
-      return store.update(op.type, op.id, op.resource, author, op.ifMatch);
-    case 'delete':
-      return store.delete(op.type, op.id, author);
+    case 'create': {
+      const r = store.create(op.resource, actor.agent, op.id);
+      service.auditWrite(actor, r, 'create');
+      return r;
+    }
+    case 'update': {
+      const r = store.update(op.type, op.id, op.resource, actor.agent, op.ifMatch);
+      service.auditWrite(actor, r, 'update');
+      return r;
+    }
+    case 'delete': {
+      const patientId = service.patientOf(op.type, op.id);
+      const r = store.delete(op.type, op.id, actor.agent);
+      if (r) service.audit.append({ ...actor, action: 'D', subtype: 'delete', outcome: '0', patientId, what: [`${op.type}/${op.id}/_history/${r.version}`] });
+      return r;
+    }
     case 'read': {
       const resource = store.read(op.type, op.id);
       const version = Number(resource.meta?.versionId);
+      service.audit.append({ ...actor, action: 'R', subtype: 'read', outcome: '0', patientId: patientIdOf(resource), what: [`${op.type}/${op.id}/_history/${version}`] });
       return { resource, type: op.type, id: op.id, version, lastUpdated: String(resource.meta?.lastUpdated), created: false, leafIndex: -1 };
     }
   }

@@ -10,7 +10,9 @@ import { adminTokenProblem } from '../node/admin-auth.ts';
 import { isSupportedType } from '../records/search-params.ts';
 import { compartment, search } from '../records/search.ts';
 import { IntegrityError, type VersionRow, type WriteResult } from '../records/store.ts';
-import type { RecordService } from '../records/service.ts';
+import type { Actor, RecordService } from '../records/service.ts';
+import type { AuditAction } from '../audit/audit-log.ts';
+import { patientIdOf } from '../records/search-params.ts';
 import { processBatch, processTransaction } from './bundle.ts';
 import { capabilityStatement } from './capability.ts';
 import { FhirError, fhirError, invalid, notFound, outcome } from './outcome.ts';
@@ -56,10 +58,16 @@ function parseIfMatch(req: FastifyRequest): number | undefined {
   return Number(m[1]);
 }
 
-/** The author recorded for writes: until user login lands, the node operator of this organization. */
-function author(ctx: NodeContext): string {
-  return `Organization/${ctx.config.org}`;
+/**
+ * Who is acting: until user login lands, the operator of this organization. The purpose of use is
+ * taken from the X-Purpose-Of-Use header (HL7 v3 PurposeOfUse code), HOPERAT by default.
+ */
+function actor(req: FastifyRequest, ctx: NodeContext): Actor {
+  const purpose = String(req.headers['x-purpose-of-use'] ?? 'HOPERAT');
+  return { agent: `Organization/${ctx.config.org}`, network: req.ip, purpose: /^[A-Z]{2,12}$/.test(purpose) ? purpose : 'HOPERAT' };
 }
+
+const ACTION_OF_METHOD: Record<string, AuditAction> = { GET: 'R', POST: 'C', PUT: 'U', DELETE: 'D' };
 
 export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
   app.register(
@@ -71,8 +79,27 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
           done(invalid(`malformed JSON: ${(err as Error).message}`), undefined);
         }
       });
-      fhir.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-        if (err instanceof FhirError) return sendResource(reply, err.status, err.outcome);
+      // Failed and denied requests are audited too (best effort: the failure is what is reported).
+      const auditFailure = async (req: FastifyRequest, status: number, desc: string) => {
+        const params = (req.params ?? {}) as { type?: string; id?: string };
+        await records
+          .audited(actor(req, ctx), {
+            action: ACTION_OF_METHOD[req.method] ?? 'E',
+            subtype: req.method === 'GET' ? (params.id ? 'read' : 'search-type') : req.method === 'POST' ? 'create' : req.method === 'PUT' ? 'update' : 'delete',
+            outcome: status >= 500 ? '8' : '4',
+            outcomeDesc: `${status} ${desc}`.slice(0, 500),
+            patientId: params.type === 'Patient' ? params.id : undefined,
+            what: params.type && params.id ? [`${params.type}/${params.id}`] : undefined,
+            query: req.method === 'GET' && !params.id ? req.url : undefined,
+          })
+          .catch((e: unknown) => req.log.error({ err: e }, 'could not audit a failed request'));
+      };
+      fhir.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
+        if (err instanceof FhirError) {
+          await auditFailure(req, err.status, err.message);
+          return sendResource(reply, err.status, err.outcome);
+        }
+        await auditFailure(req, err instanceof IntegrityError ? 500 : (err.statusCode ?? 500), err.message);
         if (err instanceof IntegrityError) {
           req.log.error({ problem: err.message }, 'integrity check failed');
           return sendResource(reply, 500, outcome('exception', `integrity check failed: ${err.message}`));
@@ -92,14 +119,20 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       fhir.addHook('onRequest', async (req, reply) => {
         if (req.url.split('?')[0] === '/fhir/metadata') return;
         const problem = adminTokenProblem(ctx, req.headers.authorization);
-        if (problem) return reply.code(401).header('www-authenticate', 'Bearer').type(FHIR_JSON).send(outcome('login', problem));
+        if (problem) {
+          // A failed login is audited: who tried (unknown), from where, what.
+          await records
+            .audited({ agent: 'Device/unauthenticated', network: req.ip }, { action: 'E', subtype: 'login', outcome: '4', outcomeDesc: `${problem}: ${req.method} ${req.url.split('?')[0]}` })
+            .catch(() => {});
+          return reply.code(401).header('www-authenticate', 'Bearer').type(FHIR_JSON).send(outcome('login', problem));
+        }
       });
 
       fhir.post('/', { bodyLimit: BUNDLE_BODY_LIMIT }, async (req, reply) => {
         const bundle = bodyResource(req) as Bundle;
         if (bundle.resourceType !== 'Bundle') throw invalid('POST /fhir takes a Bundle of type transaction or batch', ['resourceType']);
-        if (bundle.type === 'transaction') return sendResource(reply, 200, await processTransaction(records, bundle, author(ctx)));
-        if (bundle.type === 'batch') return sendResource(reply, 200, await processBatch(records, bundle, author(ctx)));
+        if (bundle.type === 'transaction') return sendResource(reply, 200, await processTransaction(records, bundle, actor(req, ctx)));
+        if (bundle.type === 'batch') return sendResource(reply, 200, await processBatch(records, bundle, actor(req, ctx)));
         throw invalid(`Bundle.type must be transaction or batch, got ${bundle.type}`, ['Bundle.type']);
       });
 
@@ -108,6 +141,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const m = target ? /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/(\d+))?$/.exec(target) : null;
         if (!m) throw invalid('Provenance search needs target=Type/id');
         const rows = records.store.history(m[1]!, m[2]!).filter((r) => !m[3] || r.version === Number(m[3]));
+        await records.audited(actor(req, ctx), { action: 'R', subtype: 'search-type', outcome: '0', patientId: records.patientOf(m[1]!, m[2]!), query: req.url });
         return sendResource(reply, 200, searchset(rows.map((r) => provenanceOf(r, ctx)), rows.length));
       });
 
@@ -116,6 +150,10 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const params = new URLSearchParams(req.url.split('?')[1] ?? '');
         const result = search(ctx.db, records.store, type as never, params);
         const resources = result.ids.map((r) => records.store.read(r.type, r.id));
+        const patients = new Set(resources.map((r) => patientIdOf(r)).filter((p): p is string => !!p));
+        // One entry per patient whose data the search returned, so each patient sees the access.
+        const entries = patients.size ? [...patients].map((p) => ({ patientId: p, what: resources.filter((r) => patientIdOf(r) === p).map((r) => `${r.resourceType}/${r.id}`) })) : [{ patientId: undefined, what: [] }];
+        for (const e of entries) await records.audited(actor(req, ctx), { action: 'R', subtype: 'search-type', outcome: '0', patientId: e.patientId, what: e.what, query: req.url });
         const bundle = searchset(resources, result.total);
         const base = `${req.protocol}://${req.host}/fhir/${type}`;
         const qs = (offset: number) => {
@@ -133,13 +171,14 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const type = typeOf(req.params);
         const resource = bodyResource(req);
         if (resource.resourceType !== type) throw invalid(`resourceType ${resource.resourceType} does not match the URL (${type})`, ['resourceType']);
-        const r = await records.create(resource, author(ctx));
+        const r = await records.create(resource, actor(req, ctx));
         withVersionHeaders(reply, r).header('location', `${req.protocol}://${req.host}/fhir/${r.type}/${r.id}/_history/${r.version}`);
         return sendResource(reply, 201, r.resource);
       });
 
       fhir.get('/:type/:id', async (req, reply) => {
         const resource = records.store.read(typeOf(req.params), idOf(req.params));
+        await records.audited(actor(req, ctx), { action: 'R', subtype: 'read', outcome: '0', patientId: patientIdOf(resource), what: [`${resource.resourceType}/${resource.id}/_history/${resource.meta!.versionId}`] });
         withVersionHeaders(reply, { type: resource.resourceType, id: resource.id!, version: Number(resource.meta!.versionId), lastUpdated: String(resource.meta!.lastUpdated) });
         return sendResource(reply, 200, resource);
       });
@@ -147,20 +186,22 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       fhir.put('/:type/:id', async (req, reply) => {
         const type = typeOf(req.params);
         const id = idOf(req.params);
-        const r: WriteResult = await records.update(type, id, bodyResource(req), author(ctx), parseIfMatch(req));
+        const r: WriteResult = await records.update(type, id, bodyResource(req), actor(req, ctx), parseIfMatch(req));
         withVersionHeaders(reply, r);
         if (r.created) reply.header('location', `${req.protocol}://${req.host}/fhir/${type}/${id}/_history/${r.version}`);
         return sendResource(reply, r.created ? 201 : 200, r.resource);
       });
 
       fhir.delete('/:type/:id', async (req, reply) => {
-        const r = await records.delete(typeOf(req.params), idOf(req.params), author(ctx));
+        const r = await records.delete(typeOf(req.params), idOf(req.params), actor(req, ctx));
         if (r) withVersionHeaders(reply, r);
         return reply.code(204).send();
       });
 
       fhir.get('/:type/:id/_history', async (req, reply) => {
         const rows = records.store.history(typeOf(req.params), idOf(req.params));
+        const { type: hType, id: hId } = req.params as { type: string; id: string };
+        await records.audited(actor(req, ctx), { action: 'R', subtype: 'history-instance', outcome: '0', patientId: records.patientOf(hType, hId), what: [`${hType}/${hId}`] });
         const bundle: Bundle = {
           resourceType: 'Bundle',
           type: 'history',
@@ -178,6 +219,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       fhir.get('/:type/:id/_history/:vid', async (req, reply) => {
         const version = versionOf(req.params);
         const resource = records.store.vread(typeOf(req.params), idOf(req.params), version);
+        await records.audited(actor(req, ctx), { action: 'R', subtype: 'vread', outcome: '0', patientId: patientIdOf(resource), what: [`${resource.resourceType}/${resource.id}/_history/${version}`] });
         withVersionHeaders(reply, { type: resource.resourceType, id: resource.id!, version, lastUpdated: String(resource.meta!.lastUpdated) });
         return sendResource(reply, 200, resource);
       });
@@ -190,6 +232,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const row = records.store.versionRow(type, id, version);
         if (!row) throw notFound(`${type}/${id}/_history/${version}`);
         records.store.checkLeaf(row);
+        await records.audited(actor(req, ctx), { action: 'E', subtype: 'verify', outcome: '0', what: [`${type}/${id}/_history/${version}`] });
         return sendResource(reply, 200, proofOf(row, records, ctx));
       });
 
@@ -197,13 +240,14 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const id = idOf(req.params);
         records.store.read('Patient', id); // 404/410 when the patient is unknown, deleted or erased
         const resources = compartment(ctx.db, records.store, id).map((r) => records.store.read(r.type, r.id));
+        await records.audited(actor(req, ctx), { action: 'E', subtype: 'everything', outcome: '0', patientId: id, what: resources.map((r) => `${r.resourceType}/${r.id}`) });
         return sendResource(reply, 200, searchset(resources, resources.length));
       });
 
       fhir.post('/Patient/:id/$erase', async (req, reply) => {
         const id = idOf(req.params);
         if (!records.store.currentVersion('Patient', id)) throw notFound(`Patient/${id}`);
-        const r = await records.erase(id, author(ctx));
+        const r = await records.erase(id, actor(req, ctx));
         return sendResource(reply, 200, {
           resourceType: 'Parameters',
           parameter: [

@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { fhirRoutes } from '../fhir/routes.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { auditRoutes } from '../audit/routes.ts';
 import type { RecordService } from '../records/service.ts';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -34,6 +35,7 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   anchorRoutes(app, ctx);
   fhirRoutes(app, ctx, records);
   keyRoutes(app, ctx, records);
+  auditRoutes(app, ctx, records);
   app.get('/api/node', async () => ({
     org: ctx.config.org,
     orgId: ctx.orgId,

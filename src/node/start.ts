@@ -21,6 +21,7 @@ import type { NodeContext } from './context.ts';
 import { buildServer } from './server.ts';
 import { loadFhirDefinitions } from '../fhir/validation.ts';
 import { recordMigrations } from '../records/schema.ts';
+import { auditMigrations } from '../audit/audit-log.ts';
 import { RecordService } from '../records/service.ts';
 
 export interface RunningNode {
@@ -55,7 +56,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   await checkDeployment(conn.client, deployment, config.deploymentFile);
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations, records: recordMigrations });
+  const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations, records: recordMigrations, audit: auditMigrations });
   loadFhirDefinitions();
   const sender = new TxSender(db, conn, keys.account);
   const indexer = new Indexer(db, conn, deployment, { pollMs: config.indexerPollMs });
@@ -77,11 +78,14 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     deployment,
     indexer,
     orgId: ctx.orgId,
+    org: config.org,
+    signer: keys.account,
     anchorPolicy: { batchSize: config.anchorBatchSize, intervalMs: config.anchorIntervalMs },
   });
   const app = buildServer(ctx, records);
   const cleanup = async () => {
     records.anchorer.stop();
+    records.auditAnchorer.stop();
     indexer.stop();
     sender.stop();
     await app.close();
@@ -97,6 +101,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     const mismatches = records.anchorMismatches();
     if (mismatches.length) app.log.error({ mismatches }, 'record log does not match its anchored roots: run carechain verify');
     records.anchorer.start();
+    records.auditAnchorer.start();
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await cleanup().catch(() => {});

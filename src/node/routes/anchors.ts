@@ -38,6 +38,9 @@ export function anchorRoutes(app: FastifyInstance, ctx: NodeContext) {
   app.post('/api/anchors', { preHandler: requireAdmin(ctx) }, async (req, reply) => {
     const b = parseOr400(reply, anchorBody, req.body, 'anchor');
     if (!b) return reply;
+    if ((b.kind === 'records' && b.log === 'records') || (b.kind === 'audit' && b.log === 'audit')) {
+      return sendError(reply, 409, 'reserved', `${b.kind}/${b.log} is the node's own log: it anchors it itself`);
+    }
     try {
       const { hash, receipt } = await ctx.sender.sendContract({
         address: ctx.deployment.contracts.AnchorRegistry.address,

@@ -1,0 +1,84 @@
+/**
+ * Checks an organization's whole audit log (or one patient's entries) against the roots anchored on
+ * the chain, and reports the first inconsistency precisely.
+ */
+import { bytesToHex, hexToBytes, type Hex, type PublicClient } from 'viem';
+import type { Deployment } from '../chain/deployment.ts';
+import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
+import { logIdOf, logKindToChain } from '../chain/ids.ts';
+import type { Db } from '../db/database.ts';
+import { leafHash, MerkleTree, verifyInclusion } from '../merkle/rfc6962.ts';
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  entries: number;
+  anchorsChecked: number;
+  anchoredSize: number;
+  patientEntriesProven?: number;
+  firstProblem: string | null;
+}
+
+export async function verifyAuditLog(opts: {
+  db: Db;
+  client: PublicClient;
+  deployment: Deployment;
+  orgId: Hex;
+  patientToken?: string;
+}): Promise<AuditVerifyReport> {
+  const tree = new MerkleTree();
+  let firstProblem: string | null = null;
+  const problem = (p: string) => (firstProblem ??= p);
+  const rows = opts.db.prepare('SELECT idx, leaf FROM log_audit ORDER BY idx').raw().iterate() as Iterable<[number, Buffer]>;
+  for (const [idx, leaf] of rows) {
+    if (idx !== tree.size) {
+      problem(`audit entry ${tree.size} is missing: the next stored entry is ${idx}`);
+      break;
+    }
+    let claimed: string | undefined;
+    try {
+      claimed = (JSON.parse(leaf.toString('utf8')) as { id?: string }).id;
+    } catch {
+      problem(`audit entry ${idx} is not a JSON AuditEvent`);
+    }
+    if (claimed !== undefined && claimed !== String(idx)) problem(`audit entry ${idx} is AuditEvent/${claimed}: entries were reordered or removed at ${idx}`);
+    tree.appendLeafHash(leafHash(leaf));
+  }
+
+  const address = opts.deployment.contracts.AnchorRegistry.address;
+  const kind = logKindToChain('audit');
+  const logId = logIdOf('audit');
+  const count = Number(await opts.client.readContract({ address, abi: anchorRegistryAbi, functionName: 'anchorCount', args: [opts.orgId, kind, logId] }));
+  let anchoredSize = 0;
+  let latestRoot: Hex | undefined;
+  let previousSize = 0;
+  for (let i = 0; i < count; i++) {
+    const a = await opts.client.readContract({ address, abi: anchorRegistryAbi, functionName: 'anchorAt', args: [opts.orgId, kind, logId, BigInt(i)] });
+    const size = Number(a.treeSize);
+    if (size > tree.size) {
+      problem(`anchor #${i} (block ${a.blockNumber}) covers ${size} entries but only ${tree.size} are stored: entries ${tree.size}..${size - 1} were removed`);
+      break;
+    }
+    if (bytesToHex(tree.root(size)) !== a.root) {
+      problem(
+        `anchor #${i} (block ${a.blockNumber}, size ${size}) does not match the stored log: ` +
+          (i === 0 ? `an entry before ${size} was changed` : `entries ${previousSize}..${size - 1} were changed (entries before ${previousSize} still match anchor #${i - 1})`),
+      );
+      break;
+    }
+    anchoredSize = size;
+    latestRoot = a.root;
+    previousSize = size;
+  }
+
+  let patientEntriesProven: number | undefined;
+  if (opts.patientToken !== undefined && latestRoot) {
+    patientEntriesProven = 0;
+    const entries = opts.db.prepare('SELECT idx FROM audit_entries WHERE patient_token = ? AND idx < ? ORDER BY idx').all(opts.patientToken, anchoredSize) as { idx: number }[];
+    for (const { idx } of entries) {
+      const ok = verifyInclusion(idx, anchoredSize, tree.leafHashAt(idx), tree.inclusionProof(idx, anchoredSize), hexToBytes(latestRoot));
+      if (!ok) problem(`the patient's audit entry ${idx} is not included in the anchored root`);
+      else patientEntriesProven++;
+    }
+  }
+  return { ok: firstProblem === null, entries: tree.size, anchorsChecked: count, anchoredSize, patientEntriesProven, firstProblem };
+}
