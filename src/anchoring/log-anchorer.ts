@@ -24,6 +24,7 @@ export class LogAnchorer {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private lastAnchorAt = Date.now();
+  private stopped = false;
   lastError: string | null = null;
   /** Number of anchor transactions this process sent (for benchmarks). */
   sent = 0;
@@ -64,7 +65,9 @@ export class LogAnchorer {
 
   start(): void {
     const tick = () => {
+      if (this.stopped) return;
       void this.maybeAnchor().finally(() => {
+        if (this.stopped) return;
         this.timer = setTimeout(tick, Math.min(this.policy.intervalMs, 250));
         this.timer.unref();
       });
@@ -72,13 +75,17 @@ export class LogAnchorer {
     tick();
   }
 
-  stop(): void {
+  /** Stops anchoring and waits for an anchor in flight (it stays journalled if unfinished). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.inFlight;
   }
 
   /** Anchors now if the policy says so (or unconditionally with `force` when anything is new). */
   async maybeAnchor(force = false): Promise<void> {
     if (this.inFlight) return this.inFlight;
+    if (this.stopped) return;
     const size = this.log.size;
     const anchored = Math.max(this.latest()?.treeSize ?? 0, this.pendingSize());
     if (size <= anchored) return;

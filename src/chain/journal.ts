@@ -89,6 +89,7 @@ export class TxSender {
   private fees: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
   private rebroadcastTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Map<Hex, Promise<TransactionReceipt>>();
+  private stopped = false;
 
   constructor(
     private readonly db: Db,
@@ -119,7 +120,9 @@ export class TxSender {
     await Promise.all(this.pending().map((e) => this.waitFor(e.hash, e.label).catch(() => {})));
   }
 
+  /** Stops background work; receipt waits end (their transactions stay journalled for the next start). */
   stop(): void {
+    this.stopped = true;
     if (this.rebroadcastTimer) clearInterval(this.rebroadcastTimer);
   }
 
@@ -257,7 +260,9 @@ export class TxSender {
   private async pollReceipt(hash: Hex, label: string): Promise<TransactionReceipt> {
     const deadline = Date.now() + (this.opts.receiptTimeoutMs ?? 120_000);
     for (;;) {
+      if (this.stopped) throw new CarechainError(`stopped while waiting for ${hash} (${label}); it stays journalled`);
       const receipt = await this.conn.client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (this.stopped) throw new CarechainError(`stopped while waiting for ${hash} (${label}); it stays journalled`);
       if (receipt) {
         this.db
           .prepare('UPDATE tx_journal SET status = ?, block_number = ?, contract_address = ? WHERE hash = ?')

@@ -27,6 +27,11 @@ export class WriteQueue {
     this.participants.push(p);
   }
 
+  /** Resolves once every queued job has been committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.jobs.length || this.scheduled) await new Promise((r) => setImmediate(r));
+  }
+
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.jobs.push({ fn, resolve: resolve as (v: unknown) => void, reject });

@@ -57,7 +57,7 @@ export interface IndexerStatus {
 
 export class Indexer extends EventEmitter<{ block: [number] }> {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private current: Promise<void> | undefined;
   private stopped = false;
   private chainHead: number | null = null;
   private lastPollAt: number | null = null;
@@ -92,9 +92,11 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
     void loop();
   }
 
-  stop(): void {
+  /** Stops polling and waits for a pass in progress, so the database can be closed after. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.current;
   }
 
   /** Resolves once every event up to block `n` is applied. */
@@ -118,9 +120,13 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
   }
 
   /** One catch-up pass; safe to call concurrently with the loop (only one pass runs at a time). */
-  async poll(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  poll(): Promise<void> {
+    if (this.current) return this.current;
+    this.current = this.pass().finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  private async pass(): Promise<void> {
     try {
       const head = Number(await this.conn.client.getBlockNumber());
       this.chainHead = head;
@@ -132,6 +138,7 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
           fromBlock: BigInt(from),
           toBlock: BigInt(to),
         });
+        if (this.stopped) return;
         this.apply(logs, to);
         this.emit('block', to);
         from = to + 1;
@@ -140,8 +147,6 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
       this.lastError = null;
     } catch (err) {
       this.lastError = errorMessage(err);
-    } finally {
-      this.running = false;
     }
   }
 

@@ -84,11 +84,10 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   });
   const app = buildServer(ctx, records);
   const cleanup = async () => {
-    records.anchorer.stop();
-    records.auditAnchorer.stop();
-    indexer.stop();
+    await app.close(); // no new requests; in-flight ones finish
     sender.stop();
-    await app.close();
+    await Promise.all([records.anchorer.stop(), records.auditAnchorer.stop(), indexer.stop()]);
+    await records.queue.drain();
     db.close();
   };
   try {

@@ -1,0 +1,320 @@
+/**
+ * The audit trail over real HTTP, SQLite and Anvil: every action audited in its own transaction,
+ * anchored and signed tree heads, inclusion and consistency proofs checked against the chain, the
+ * patient view, NDJSON export, insider-threat flags, tamper detection, and a crash test.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { hexToBytes } from 'viem';
+import { sthSigner, type SignedTreeHead } from '../src/audit/audit-log.ts';
+import { evaluateFlags } from '../src/audit/flags.ts';
+import type { EmbeddedChain } from '../src/chain/embedded.ts';
+import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
+import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
+import { verifyAuditCommand } from '../src/cli/verify.ts';
+import { loadNodeConfig } from '../src/config/node-config.ts';
+import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/rfc6962.ts';
+import { startNode, type RunningNode } from '../src/node/start.ts';
+import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+
+const tmp = tempDir();
+let chain: EmbeddedChain;
+let org: TestOrg;
+let node: RunningNode;
+let token: string;
+
+const config = () => loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent', anchorIntervalMs: 300 }, {});
+
+async function call(method: string, path: string, body?: unknown, auth = true) {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+const auditSize = () => node.records.audit.log.size;
+const lastEvents = (n: number) => Array.from({ length: n }, (_, i) => node.records.audit.entry(auditSize() - n + i) as any);
+const hexes = (xs: string[]) => xs.map((x) => hexToBytes(x as `0x${string}`));
+
+before(async () => {
+  chain = await startTestChain(tmp.dir);
+  org = await registerTestOrg(chain, tmp.dir, 'audit-hospital');
+  node = await startNode(config());
+  token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
+});
+after(async () => {
+  await node?.stop();
+  await chain?.stop();
+  tmp.remove();
+});
+
+describe('every action is audited', () => {
+  test('create, read, vread, search, history, update, delete, $everything, erase: one AuditEvent each, BALP shape', async () => {
+    const start = auditSize();
+    const p = (await call('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Audited' }] })).body;
+    let e = lastEvents(1)[0];
+    assert.equal(e.resourceType, 'AuditEvent');
+    assert.equal(e.action, 'C');
+    assert.equal(e.outcome, '0');
+    assert.equal(e.subtype[0].code, 'create');
+    assert.equal(e.agent[0].who.reference, `Organization/${org.slug}`);
+    assert.equal(e.source.observer.display, org.slug);
+    assert.equal(e.entity[0].what.reference, `Patient/${p.id}`);
+    assert.equal(e.entity[1].what.reference, `Patient/${p.id}/_history/1`);
+    assert.equal(e.purposeOfEvent[0].coding[0].code, 'HOPERAT');
+
+    const obs = (await call('POST', '/fhir/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'hr' }, subject: { reference: `Patient/${p.id}` } })).body;
+    await call('GET', `/fhir/Observation/${obs.id}`);
+    e = lastEvents(1)[0];
+    assert.deepEqual([e.action, e.subtype[0].code, e.entity[0].what.reference], ['R', 'read', `Patient/${p.id}`]);
+    await call('GET', `/fhir/Observation/${obs.id}/_history/1`);
+    assert.equal(lastEvents(1)[0].subtype[0].code, 'vread');
+    await call('GET', `/fhir/Observation?patient=${p.id}`);
+    e = lastEvents(1)[0];
+    assert.equal(e.subtype[0].code, 'search-type');
+    assert.match(Buffer.from(e.entity.at(-1).query, 'base64').toString(), /patient=/);
+    await call('GET', `/fhir/Observation/${obs.id}/_history`);
+    assert.equal(lastEvents(1)[0].subtype[0].code, 'history-instance');
+    await call('PUT', `/fhir/Observation/${obs.id}`, { ...obs, status: 'amended' });
+    assert.deepEqual([lastEvents(1)[0].action, lastEvents(1)[0].subtype[0].code], ['U', 'update']);
+    await call('DELETE', `/fhir/Observation/${obs.id}`);
+    e = lastEvents(1)[0];
+    assert.deepEqual([e.action, e.entity[0].what.reference], ['D', `Patient/${p.id}`]);
+    await call('GET', `/fhir/Patient/${p.id}/$everything`);
+    assert.equal(lastEvents(1)[0].subtype[0].code, 'everything');
+    await call('POST', `/fhir/Patient/${p.id}/$erase`);
+    assert.equal(lastEvents(1)[0].subtype[0].code, 'erase');
+    assert.equal(auditSize() - start, 10);
+  });
+
+  test('denials and failed logins are audited with a failure outcome', async () => {
+    const start = auditSize();
+    assert.equal((await call('GET', '/fhir/Patient', undefined, false)).status, 401);
+    let e = lastEvents(1)[0];
+    assert.deepEqual([e.subtype[0].code, e.outcome, e.agent[0].who.reference], ['login', '4', 'Device/unauthenticated']);
+    assert.ok(e.agent[0].network.address);
+    assert.equal((await call('GET', '/fhir/Patient/nobody')).status, 404);
+    e = lastEvents(1)[0];
+    assert.deepEqual([e.action, e.outcome], ['R', '4']);
+    assert.match(e.outcomeDesc, /404/);
+    assert.equal(auditSize() - start, 2);
+  });
+
+  test('an action and its audit entry commit together: a failed transaction leaves no success entry', async () => {
+    const start = auditSize();
+    const versions = (node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as any).n;
+    const bad = await call('POST', '/fhir', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+        { resource: { resourceType: 'Patient', id: 'x' }, request: { method: 'PUT', url: 'Patient/x', ifMatch: 'W/"5"' } },
+      ],
+    });
+    assert.equal(bad.status, 412);
+    assert.equal((node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as any).n, versions);
+    const added = lastEvents(auditSize() - start);
+    assert.deepEqual(added.map((x: any) => x.outcome), ['4'], 'only the failure is audited');
+    const ok = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }, { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }] });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(lastEvents(2).map((x: any) => [x.action, x.outcome]), [['C', '0'], ['C', '0']]);
+  });
+});
+
+describe('proofs against the chain', () => {
+  test('anchored, signed tree heads; inclusion and consistency proofs verify against AnchorRegistry', async () => {
+    await node.records.auditAnchorer.maybeAnchor(true);
+    const firstAnchor = node.records.auditAnchorer.latest()!;
+    await call('GET', '/fhir/Patient?_count=1');
+    await node.records.auditAnchorer.maybeAnchor(true);
+    const secondAnchor = node.records.auditAnchorer.latest()!;
+    assert.ok(secondAnchor.treeSize > firstAnchor.treeSize);
+
+    const sth = (await call('GET', '/api/audit/sth')).body;
+    assert.equal(await sthSigner(sth.sth), org.keys.account.address, 'signed by the organization');
+    assert.notEqual(await sthSigner({ ...sth.sth, treeSize: sth.sth.treeSize + 1 }), org.keys.account.address, 'a changed head does not verify');
+
+    const proof = (await call('GET', '/api/audit/entries/3/proof')).body;
+    assert.equal(proof.anchor.index, 0, 'proved against the first root that covers it');
+    assert.ok(verifyInclusion(3, proof.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(proof.root)));
+    const onChain = await chain.conn.client.readContract({
+      address: chain.deployment.contracts.AnchorRegistry.address,
+      abi: anchorRegistryAbi,
+      functionName: 'anchorAt',
+      args: [org.orgId, logKindToChain('audit'), logIdOf('audit'), BigInt(proof.anchor.index)],
+    });
+    assert.equal(onChain.root, proof.root);
+    assert.equal(Number(onChain.treeSize), proof.treeSize);
+
+    const c = (await call('GET', `/api/audit/consistency?first=${firstAnchor.treeSize}&second=${secondAnchor.treeSize}`)).body;
+    assert.equal(c.firstRoot, firstAnchor.root);
+    assert.equal(c.secondRoot, secondAnchor.root);
+    assert.ok(verifyConsistency(c.first, c.second, hexToBytes(c.firstRoot), hexToBytes(c.secondRoot), hexes(c.proof)));
+    assert.equal((await call('GET', '/api/audit/consistency?first=5&second=2')).status, 400);
+    assert.equal((await call('GET', '/api/audit/entries/999999/proof')).status, 404);
+  });
+
+  test("a patient's access history: every entry with a proof to a signed head", async () => {
+    const p = (await call('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Curious' }] })).body;
+    await call('GET', `/fhir/Patient/${p.id}`);
+    await call('GET', `/fhir/Patient/${p.id}/_history`);
+    const view = (await call('GET', `/api/audit/patient/${p.id}`)).body;
+    assert.equal(view.entries.length, 3);
+    assert.equal(await sthSigner(view.sth), org.keys.account.address);
+    for (const { event, proof } of view.entries) {
+      assert.equal(event.entity[0].what.reference, `Patient/${p.id}`);
+      assert.ok(verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(view.sth.root)));
+    }
+    assert.deepEqual(view.entries.map((x: any) => x.event.action), ['C', 'R', 'R']);
+  });
+
+  test('NDJSON export of a time range: each line proven against the signed head, the head consistent with the anchor', async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const res = await fetch(`${node.url}/api/audit/export?from=${encodeURIComponent(from)}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.match(res.headers.get('content-type')!, /^application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const head = lines[0] as { sth: SignedTreeHead; anchored: any; consistency: any };
+    assert.equal(await sthSigner(head.sth), org.keys.account.address);
+    assert.ok(verifyConsistency(head.consistency.first, head.consistency.second, hexToBytes(head.anchored.root), hexToBytes(head.sth.root), hexes(head.consistency.proof)));
+    assert.ok(lines.length > 10);
+    for (const { proof } of lines.slice(1)) assert.ok(verifyInclusion(proof.index, head.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(head.sth.root)));
+    assert.equal((await call('GET', '/api/audit/export?from=yesterday')).status, 400);
+  });
+
+  test('audit anchoring uses far fewer chain transactions than entries', async () => {
+    const anchors = node.records.auditAnchorer.anchors().length;
+    assert.ok(anchors * 5 < auditSize(), `${anchors} anchors for ${auditSize()} entries`);
+  });
+});
+
+describe('insider-threat flags', () => {
+  test('bulk access, repeated denials, after hours, no care relationship, watched patients', async () => {
+    const a = node.records.audit;
+    const patients = await Promise.all([1, 2, 3, 4, 5].map(async (i) => (await call('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: `Flag${i}` }] })).body.id as string));
+    // A clinician with an encounter for patient 0 only.
+    await call('POST', '/fhir/Encounter', { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: `Patient/${patients[0]}` }, participant: [{ individual: { reference: 'Practitioner/dr-care' } }] });
+    assert.equal((await call('POST', `/api/audit/watch/${patients[1]}`, { reason: 'vip' })).status, 204);
+    const since = Date.now() - 1000;
+    await node.records.queue.run(() => {
+      for (const p of patients) a.append({ agent: 'Practitioner/dr-snoop', action: 'R', subtype: 'read', outcome: '0', patientId: p });
+      a.append({ agent: 'Practitioner/dr-care', action: 'R', subtype: 'read', outcome: '0', patientId: patients[0] });
+      for (let i = 0; i < 5; i++) a.append({ agent: 'Practitioner/dr-denied', action: 'R', subtype: 'read', outcome: '4', patientId: patients[2] });
+    });
+    const hour = new Date().getUTCHours();
+    const flags = evaluateFlags(node.ctx.db, { fromMs: since, toMs: Date.now() + 1 }, { bulkPatients: 3, windowMs: 600_000, denials: 5, workdayStartHour: (hour + 1) % 24, workdayEndHour: (hour + 2) % 24 || 24 });
+    const kinds = (agent: string) => flags.filter((f) => f.agent === agent).map((f) => f.kind).sort();
+    assert.deepEqual(kinds('Practitioner/dr-snoop'), ['after-hours', 'bulk-access', 'no-care-relationship', 'watched-patient']);
+    assert.deepEqual(kinds('Practitioner/dr-care'), ['after-hours'], 'a clinician with a care relationship is not flagged for it');
+    assert.deepEqual(kinds('Practitioner/dr-denied'), ['repeated-denials']);
+    const snoopNoCare = flags.find((f) => f.agent === 'Practitioner/dr-snoop' && f.kind === 'no-care-relationship')!;
+    assert.equal(snoopNoCare.evidence.length, 5, 'evidence: all five reads (dr-snoop has no encounter with any of them)');
+    assert.ok(snoopNoCare.evidence.every((i) => (a.entry(i) as any).agent[0].who.reference === 'Practitioner/dr-snoop'));
+    // The API lists them with the evidence entries (default rules: working hours 07-19 UTC).
+    const api = (await call('GET', '/api/audit/flags')).body;
+    const watched = api.flags.find((f: any) => f.kind === 'watched-patient');
+    assert.equal(watched.events[0].entity[0].what.reference, `Patient/${patients[1]}`);
+    assert.ok(api.flags.some((f: any) => f.kind === 'repeated-denials'));
+    const cli = await runCli(['audit', 'flags', '--node', node.url, '--org', org.slug, '--home', tmp.dir]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const cliKinds = new Set(JSON.parse(cli.stdout).flags.map((f: any) => f.kind));
+    for (const k of ['no-care-relationship', 'watched-patient', 'repeated-denials']) assert.ok(cliKinds.has(k), k);
+  });
+});
+
+describe('tampering with the log is detected', () => {
+  let db: Database.Database;
+  before(async () => {
+    await node.records.auditAnchorer.maybeAnchor(true);
+    await node.stop(); // verify is offline against the chain; the node must not overwrite our tampering
+    db = new Database(join(org.dataDir, 'node.db'));
+  });
+  after(async () => {
+    db.close();
+    node = await startNode(config());
+  });
+  const leafAt = (i: number) => (db.prepare('SELECT leaf FROM log_audit WHERE idx = ?').get(i) as { leaf: Buffer }).leaf;
+  const setLeaf = (i: number, leaf: Buffer) => db.prepare('UPDATE log_audit SET leaf = ? WHERE idx = ?').run(leaf, i);
+
+  test('the untouched log verifies, including one patient\'s entries', async () => {
+    const r = await verifyAuditCommand(config(), undefined, () => {});
+    assert.equal(r.firstProblem, null);
+    const cli = await runCli(['audit', 'verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
+    assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+    assert.match(cli.stdout, /OK: the audit log matches the ledger/);
+  });
+
+  test('one changed entry', async () => {
+    const saved = leafAt(12);
+    setLeaf(12, Buffer.from(saved.toString().replace('"outcome":"0"', '"outcome":"4"').replace('"outcome":"4"', '"outcome":"8"')));
+    const r = await verifyAuditCommand(config(), undefined, () => {});
+    assert.match(r.firstProblem!, /anchor #\d+ \(block \d+, size \d+\) does not match the stored log: (an entry before|entries \d+\.\.\d+ were changed)/);
+    const cli = await runCli(['audit', 'verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
+    assert.equal(cli.code, 1);
+    assert.match(cli.stdout, /FAILED: anchor #/);
+    setLeaf(12, saved);
+  });
+
+  test('one deleted entry', async () => {
+    const saved = leafAt(7);
+    db.prepare('DELETE FROM log_audit WHERE idx = 7').run();
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 7 is missing/);
+    db.prepare('INSERT INTO log_audit (idx, leaf) VALUES (7, ?)').run(saved);
+  });
+
+  test('two entries swapped', async () => {
+    const [a, b] = [leafAt(4), leafAt(5)];
+    setLeaf(4, b);
+    setLeaf(5, a);
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 4 is AuditEvent\/5: entries were reordered or removed/);
+    setLeaf(4, a);
+    setLeaf(5, b);
+    assert.equal((await verifyAuditCommand(config(), undefined, () => {})).firstProblem, null);
+  });
+});
+
+test('kill -9 under write load: every acknowledged write is present with its audit entry', async () => {
+  const port = await freePort();
+  const proc = startCli(['node', 'start', '--org', org.slug, '--home', tmp.dir, '--port', String(port), '--log-level', 'warn'], { CARECHAIN_RPC_URL: chain.anvil.rpcUrl });
+  // The in-process node shares the database: stop it while the process runs.
+  await node.stop();
+  const { url } = (await proc.ready) as { url: string };
+  const acknowledged: string[] = [];
+  let stop = false;
+  const writers = Array.from({ length: 8 }, async () => {
+    while (!stop) {
+      try {
+        const res = await fetch(`${url}/fhir/Patient`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Crash' }] }) });
+        if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
+      } catch {
+        return; // the node is gone
+      }
+    }
+  });
+  await waitUntil('some acknowledged writes', () => acknowledged.length >= 200, 30_000);
+  await proc.kill9();
+  stop = true;
+  await Promise.all(writers);
+  node = await startNode(config());
+  const present = new Set((node.ctx.db.prepare("SELECT id FROM record_current WHERE type = 'Patient'").all() as { id: string }[]).map((r) => r.id));
+  const audited = new Set(
+    (node.ctx.db.prepare("SELECT idx FROM audit_entries WHERE action = 'C' AND outcome = '0'").all() as { idx: number }[]).map((r) => (node.records.audit.entry(r.idx) as any).entity[0].what.reference.replace('Patient/', '')),
+  );
+  for (const id of acknowledged) {
+    assert.ok(present.has(id), `acknowledged Patient/${id} survived`);
+    assert.ok(audited.has(id), `and its audit entry`);
+  }
+  assert.deepEqual(node.records.anchorMismatches(), []);
+  assert.equal((await verifyAuditCommand(config(), undefined, () => {})).firstProblem, null);
+});
