@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ledgerBenchmarks } from './ledger.bench.ts';
 import { recordBenchmarks } from './records.bench.ts';
+import { auditBenchmarks } from './audit.bench.ts';
 import { printTable, type BenchResult } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -15,6 +16,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
   [
     ['ledger', ledgerBenchmarks],
     ['records', recordBenchmarks],
+    ['audit', auditBenchmarks],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => only.length === 0 || only.includes(name));
 

@@ -15,6 +15,7 @@ import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { verifyAuditCommand } from '../src/cli/verify.ts';
+import { canonicalJson } from '../src/records/canonical-json.ts';
 import { loadNodeConfig } from '../src/config/node-config.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/rfc6962.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
@@ -97,6 +98,11 @@ describe('every action is audited', () => {
     await call('POST', `/fhir/Patient/${p.id}/$erase`);
     assert.equal(lastEvents(1)[0].subtype[0].code, 'erase');
     assert.equal(auditSize() - start, 10);
+    // Leaves are canonical JSON (sorted keys) although written with plain JSON.stringify.
+    for (let i = start; i < auditSize(); i++) {
+      const leaf = node.records.audit.log.leaf(i)!.toString();
+      assert.equal(leaf, canonicalJson(JSON.parse(leaf)));
+    }
   });
 
   test('denials and failed logins are audited with a failure outcome', async () => {

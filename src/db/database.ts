@@ -19,6 +19,11 @@ export function openDatabase(file: string, migrations: Record<string, Migration[
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 64 MiB page cache (the default is 2 MiB): logs and their indexes outgrow the default quickly, and
+  // every append then pays for re-reading B-tree pages.
+  db.pragma('cache_size = -65536');
+  // Checkpoint the WAL every ~40 MiB rather than every 4 MiB: fewer, larger checkpoints under load.
+  db.pragma('wal_autocheckpoint = 10000');
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   for (const [component, steps] of Object.entries(migrations)) migrate(db, component, steps);
   return db;

@@ -1,6 +1,6 @@
 /**
  * Group commit. Concurrent write requests are queued and run together in one SQLite transaction
- * (one fsync), each inside its own savepoint: a failing request rolls back alone, the others commit.
+ * (one fsync); a failing request rolls back alone (savepoints), the others commit.
  * A request's promise settles only after the transaction is durable, so an acknowledged write is
  * never lost, and a failed one leaves nothing behind.
  */
@@ -48,6 +48,20 @@ export class WriteQueue {
     if (this.jobs.length) {
       this.scheduled = true;
       setImmediate(() => this.flush());
+    }
+    // Fast path: the whole batch in one transaction. Jobs rarely fail (input is validated before it
+    // is queued); when one does, the batch is rolled back and re-run with a savepoint per job.
+    // Jobs are re-runnable: nothing they did is visible until their promise settles.
+    let values: unknown[] | undefined;
+    try {
+      values = this.db.transaction(() => batch.map((job) => job.fn()))();
+    } catch {
+      for (const p of this.participants) p.rollback();
+    }
+    if (values) {
+      for (const p of this.participants) p.commit();
+      batch.forEach((job, i) => job.resolve(values![i]));
+      return;
     }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
