@@ -4,7 +4,6 @@
  * patient view, NDJSON export, insider-threat flags, tamper detection, and a crash test.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -16,10 +15,10 @@ import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { verifyAuditCommand } from '../src/cli/verify.ts';
 import { canonicalJson } from '../src/records/canonical-json.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
+import type { NodeConfig } from '../src/config/node-config.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/rfc6962.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { freePort, runCli, startCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -27,7 +26,7 @@ let org: TestOrg;
 let node: RunningNode;
 let token: string;
 
-const config = () => loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent', anchorIntervalMs: 300 }, {});
+let config: () => NodeConfig;
 
 async function call(method: string, path: string, body?: unknown, auth = true) {
   const res = await fetch(`${node.url}${path}`, {
@@ -50,10 +49,7 @@ const lastEvents = (n: number) => Array.from({ length: n }, (_, i) => node.recor
 const hexes = (xs: string[]) => xs.map((x) => hexToBytes(x as `0x${string}`));
 
 before(async () => {
-  chain = await startTestChain(tmp.dir);
-  org = await registerTestOrg(chain, tmp.dir, 'audit-hospital');
-  node = await startNode(config());
-  token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
+  ({ chain, org, node, token, config } = await startTestNode(tmp.dir, 'audit-hospital', { anchorIntervalMs: 300 }));
 });
 after(async () => {
   await node?.stop();
@@ -169,6 +165,9 @@ describe('proofs against the chain', () => {
     assert.equal(c.secondRoot, secondAnchor.root);
     assert.ok(verifyConsistency(c.first, c.second, hexToBytes(c.firstRoot), hexToBytes(c.secondRoot), hexes(c.proof)));
     assert.equal((await call('GET', '/api/audit/consistency?first=5&second=2')).status, 400);
+    const cli = await runCli(['audit', 'proof', '3', '--node', node.url, '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /OK: verified against the ledger/);
     assert.equal((await call('GET', '/api/audit/entries/999999/proof')).status, 404);
   });
 

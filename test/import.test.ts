@@ -7,9 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
-import { startNode, type RunningNode } from '../src/node/start.ts';
-import { registerTestOrg, runCli, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
+import type { RunningNode } from '../src/node/start.ts';
+import { runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -36,9 +35,7 @@ function syntheaBundle(n: number, observations: number, type: 'transaction' | 'c
 }
 
 before(async () => {
-  chain = await startTestChain(tmp.dir);
-  org = await registerTestOrg(chain, tmp.dir, 'import-clinic', 'clinic');
-  node = await startNode(loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent' }, {}));
+  ({ chain, org, node } = await startTestNode(tmp.dir, 'import-clinic'));
 });
 after(async () => {
   await node?.stop();

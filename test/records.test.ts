@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
+import type { NodeConfig } from '../src/config/node-config.ts';
 import { open } from '../src/crypto/envelope.ts';
 import { leafHash, verifyInclusion } from '../src/merkle/rfc6962.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { SUPPORTED_TYPES } from '../src/records/search-params.ts';
 import { canonicalJson } from '../src/records/canonical-json.ts';
 import { verifyStoreCommand } from '../src/cli/verify.ts';
-import { registerTestOrg, runCli, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { runCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
 
 const EXAMPLES = join(import.meta.dirname, '..', 'node_modules', 'hl7.fhir.r4.examples');
 /** HL7 examples of the supported types that fail strict R4 validation (checked below to still fail). */
@@ -31,9 +31,7 @@ let org: TestOrg;
 let node: RunningNode;
 let token: string;
 
-function config() {
-  return loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent', anchorIntervalMs: 300, anchorBatchSize: 100_000 }, {});
-}
+let config: () => NodeConfig;
 
 async function fhir(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${node.url}/fhir${path}`, {
@@ -59,10 +57,7 @@ async function createPatient(family: string, extra: Record<string, unknown> = {}
 }
 
 before(async () => {
-  chain = await startTestChain(tmp.dir);
-  org = await registerTestOrg(chain, tmp.dir, 'records-hospital');
-  node = await startNode(config());
-  token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
+  ({ chain, org, node, token, config } = await startTestNode(tmp.dir, 'records-hospital', { anchorIntervalMs: 300, anchorBatchSize: 100_000 }));
 });
 after(async () => {
   await node?.stop();

@@ -10,7 +10,7 @@ import { deployCommand, orgInitCommand, orgRegisterCommand } from './governance.
 import { action, untilStopped } from './run.ts';
 import { importFiles } from './import.ts';
 import { nodeTarget } from './node-client.ts';
-import { verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
+import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
 import { CarechainError } from '../errors.ts';
 
@@ -158,6 +158,20 @@ audit
       const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment });
       const report = await verifyAuditCommand(config, flags.patient);
       if (!report.ok) process.exit(1);
+    }),
+  );
+audit
+  .command('proof <index>')
+  .description("fetch an audit entry's inclusion proof from a node and check it against the chain")
+  .requiredOption('--node <url>', 'URL of the node')
+  .option('--token <token>', 'admin token (CARECHAIN_TOKEN)')
+  .option('--org <slug>', 'read the admin token of this organization from <home>')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+  .action(
+    action(async (index: string, opts: { node: string; token?: string; org?: string; home: string; rpcUrl?: string }) => {
+      if (!/^\d+$/.test(index)) throw new InvalidArgumentError('index must be a non-negative integer');
+      await auditProofCommand(nodeTarget(opts), Number(index), { rpcUrl: opts.rpcUrl, home: resolve(opts.home) });
     }),
   );
 for (const [name, path, what] of [

@@ -4,11 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getAddress, hexToBytes, type Hex } from 'viem';
+import { getAddress, hexToBytes, type Hex, type PublicClient } from 'viem';
 import { connectChain } from '../chain/client.ts';
 import { checkDeployment, readDeployment } from '../chain/deployment.ts';
 import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
-import { logKindToChain, orgIdOf } from '../chain/ids.ts';
+import { logKindToChain, orgIdOf, type LogKind } from '../chain/ids.ts';
+import { callNode, problemOf, type NodeTarget } from './node-client.ts';
 import type { NodeConfig } from '../config/node-config.ts';
 import { loadKeyFile } from '../crypto/org-keys.ts';
 import { openDatabase } from '../db/database.ts';
@@ -99,16 +100,44 @@ export async function verifyProofCommand(file: string, opts: { rpcUrl?: string; 
     await checkDeployment(conn.client, d, opts.deploymentFile);
     if (d.contracts.AnchorRegistry.address !== getAddress(p.anchorRegistry!)) throw new CarechainError(`the proof names AnchorRegistry ${p.anchorRegistry}, not the network's ${d.contracts.AnchorRegistry.address}`);
   }
-  const a = await conn.client.readContract({
-    address: getAddress(p.anchorRegistry!),
+  const block = await checkAnchoredRoot(conn.client, { registry: p.anchorRegistry!, orgId: p.orgId!, kind: 'records', logId: p.logId!, index: p.anchorIndex!, root: p.root, treeSize: p.treeSize });
+  out(`anchored: root ${p.root} is anchor #${p.anchorIndex} of organization ${p.orgId} on chain ${conn.chain.id}, block ${block}`);
+  out('OK: verified against the ledger');
+}
+
+/** Throws unless the chain's anchor #index of the log is exactly (root, treeSize); returns its block. */
+async function checkAnchoredRoot(
+  client: PublicClient,
+  a: { registry: Hex; orgId: Hex; kind: LogKind; logId: Hex; index: number; root: Hex; treeSize: number },
+): Promise<bigint> {
+  const onChain = await client.readContract({
+    address: getAddress(a.registry),
     abi: anchorRegistryAbi,
     functionName: 'anchorAt',
-    args: [p.orgId!, logKindToChain('records'), p.logId!, BigInt(p.anchorIndex!)],
+    args: [a.orgId, logKindToChain(a.kind), a.logId, BigInt(a.index)],
   });
-  if (a.root !== p.root || Number(a.treeSize) !== p.treeSize) {
-    throw new CarechainError(`the chain's anchor #${p.anchorIndex} is root ${a.root} at size ${a.treeSize}, not the proof's root ${p.root} at size ${p.treeSize}`);
+  if (onChain.root !== a.root || Number(onChain.treeSize) !== a.treeSize) {
+    throw new CarechainError(`the chain's anchor #${a.index} is root ${onChain.root} at size ${onChain.treeSize}, not the proof's root ${a.root} at size ${a.treeSize}`);
   }
-  out(`anchored: root ${p.root} is anchor #${p.anchorIndex} of organization ${p.orgId} on chain ${conn.chain.id}, block ${a.blockNumber}`);
+  return onChain.blockNumber;
+}
+
+/** `carechain audit proof`: fetches an audit entry's proof from a node and checks it against the chain. */
+export async function auditProofCommand(target: NodeTarget, index: number, opts: { rpcUrl?: string; home: string }, out = console.log): Promise<void> {
+  const res = await callNode(target, 'GET', `/api/audit/entries/${index}/proof`);
+  if (res.status !== 200) throw new CarechainError(`HTTP ${res.status}: ${problemOf(res.json)}`);
+  const p = res.json as { index: number; leaf: string; treeSize: number; root: Hex; proof: Hex[]; anchor: { index: number; logId: Hex } | null; anchorRegistry: Hex; orgId: Hex; event: { id: string } };
+  const leaf = Buffer.from(p.leaf, 'base64');
+  if ((JSON.parse(leaf.toString('utf8')) as { id: string }).id !== String(index)) throw new CarechainError(`the node returned a leaf for another entry than ${index}`);
+  if (!verifyInclusion(index, p.treeSize, leafHash(leaf), p.proof.map((h) => hexToBytes(h)), hexToBytes(p.root))) {
+    throw new CarechainError(`inclusion proof does not lead from audit entry ${index} to root ${p.root}`);
+  }
+  out(JSON.stringify(p.event, null, 2));
+  out(`inclusion: audit entry ${index} is in the log of ${p.treeSize} with root ${p.root}`);
+  if (!p.anchor) throw new CarechainError('the entry is not covered by an anchored root yet: ask again after the next anchoring batch');
+  const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home: opts.home }));
+  const block = await checkAnchoredRoot(conn.client, { registry: p.anchorRegistry, orgId: p.orgId, kind: 'audit', logId: p.anchor.logId, index: p.anchor.index, root: p.root, treeSize: p.treeSize });
+  out(`anchored: root ${p.root} is audit anchor #${p.anchor.index} of organization ${p.orgId}, block ${block}`);
   out('OK: verified against the ledger');
 }
 

@@ -67,7 +67,7 @@ export class RecordStore {
   private readonly stmt;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private keys: OrgKeys,
     readonly log: PersistentLog,
   ) {

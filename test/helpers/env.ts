@@ -1,5 +1,5 @@
 import { spawn, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import { startEmbeddedChain, type EmbeddedChain } from '../../src/chain/embedded
 import type { OrgKind } from '../../src/chain/ids.ts';
 import { ensureKeyFile, type OrgKeys } from '../../src/crypto/org-keys.ts';
 import { registerOrganization } from '../../src/network/organizations.ts';
+import { loadNodeConfig, type NodeConfig } from '../../src/config/node-config.ts';
+import { startNode, type RunningNode } from '../../src/node/start.ts';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -130,3 +132,17 @@ export async function waitUntil(what: string, cond: () => boolean | Promise<bool
 }
 
 export { freePort };
+
+/** A chain, one registered organization and its node running in this process, over real HTTP. */
+export async function startTestNode(
+  home: string,
+  slug: string,
+  overrides: Record<string, string | number> = {},
+): Promise<{ chain: EmbeddedChain; org: TestOrg; node: RunningNode; token: string; config: () => NodeConfig }> {
+  const chain = await startTestChain(home);
+  const org = await registerTestOrg(chain, home, slug);
+  const config = () => loadNodeConfig({ org: slug, home, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent', ...overrides }, {});
+  const node = await startNode(config());
+  const token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
+  return { chain, org, node, token, config };
+}
