@@ -5,6 +5,8 @@ import type { Deployment } from './deployment.ts';
 import {
   anchorRegistryAbi,
   anchorRegistryBytecode,
+  consentRegistryAbi,
+  consentRegistryBytecode,
   participantRegistryAbi,
   participantRegistryBytecode,
 } from './generated/contracts.ts';
@@ -35,13 +37,35 @@ export async function deployContracts(
   });
   const anchorsAddress = anchors.receipt.contractAddress;
   if (!anchorsAddress) throw new CarechainError('AnchorRegistry deployment produced no contract');
-  const codeHash = async (address: Address) => keccak256((await conn.client.getCode({ address }))!);
+  const consent = await deployConsentRegistry(sender, participantsAddress);
   return {
     chainId: conn.chain.id,
     deployedAtBlock: Number(participants.receipt.blockNumber),
     contracts: {
-      ParticipantRegistry: { address: participantsAddress, codeHash: await codeHash(participantsAddress) },
-      AnchorRegistry: { address: anchorsAddress, codeHash: await codeHash(anchorsAddress) },
+      ParticipantRegistry: { address: participantsAddress, codeHash: await codeHash(conn, participantsAddress) },
+      AnchorRegistry: { address: anchorsAddress, codeHash: await codeHash(conn, anchorsAddress) },
+      ConsentRegistry: { address: consent, codeHash: await codeHash(conn, consent) },
     },
   };
+}
+
+const codeHash = async (conn: ChainConnection, address: Address) => keccak256((await conn.client.getCode({ address }))!);
+
+async function deployConsentRegistry(sender: TxSender, participants: Address): Promise<Address> {
+  const r = await sender.send({
+    label: 'deploy ConsentRegistry',
+    data: encodeDeployData({ abi: consentRegistryAbi, bytecode: consentRegistryBytecode, args: [participants] }),
+  });
+  if (!r.receipt.contractAddress) throw new CarechainError('ConsentRegistry deployment produced no contract');
+  return r.receipt.contractAddress;
+}
+
+/**
+ * Brings a deployment written by an older version up to date by deploying the contracts it lacks
+ * (linked to its ParticipantRegistry). Returns the completed deployment, or the input if complete.
+ */
+export async function deployMissing(conn: ChainConnection, sender: TxSender, raw: Record<string, any>): Promise<Record<string, any>> {
+  if (raw?.contracts?.ConsentRegistry || !raw?.contracts?.ParticipantRegistry?.address) return raw;
+  const consent = await deployConsentRegistry(sender, raw.contracts.ParticipantRegistry.address);
+  return { ...raw, contracts: { ...raw.contracts, ConsentRegistry: { address: consent, codeHash: await codeHash(conn, consent) } } };
 }

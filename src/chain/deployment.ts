@@ -19,6 +19,7 @@ export const deploymentSchema = z.object({
   contracts: z.object({
     ParticipantRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
     AnchorRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
+    ConsentRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
   }),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;

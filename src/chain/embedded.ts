@@ -10,8 +10,8 @@ import { openDatabase } from '../db/database.ts';
 import { CarechainError } from '../errors.ts';
 import { startAnvil, type RunningAnvil } from './anvil.ts';
 import { connectChain, type ChainConnection } from './client.ts';
-import { deployContracts } from './deploy.ts';
-import { checkDeployment, readDeployment, writeDeployment, type Deployment } from './deployment.ts';
+import { deployContracts, deployMissing } from './deploy.ts';
+import { checkDeployment, deploymentSchema, readDeployment, writeDeployment, type Deployment } from './deployment.ts';
 import { journalMigrations, TxSender } from './journal.ts';
 
 /**
@@ -64,6 +64,10 @@ export async function startEmbeddedChain(opts: { chainDir: string; port: number 
     let deployment: Deployment;
     let freshDeployment = false;
     if (existsSync(paths.deployment)) {
+      // A deployment from an older version gets the contracts added since, once.
+      const raw = JSON.parse(readFileSync(paths.deployment, 'utf8'));
+      const completed = await deployMissing(conn, governance, raw);
+      if (completed !== raw) writeDeployment(paths.deployment, deploymentSchema.parse(completed));
       deployment = readDeployment(paths.deployment);
       await checkDeployment(conn.client, deployment, paths.deployment).catch((err: unknown) => {
         const hint = existsSync(paths.state) ? '' : ` (the chain state file ${paths.state} is missing)`;
