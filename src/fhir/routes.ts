@@ -11,6 +11,7 @@ import { isSupportedType } from '../records/search-params.ts';
 import { compartment, search } from '../records/search.ts';
 import { IntegrityError, type VersionRow, type WriteResult } from '../records/store.ts';
 import type { Actor, RecordService } from '../records/service.ts';
+import type { ConsentService } from '../consent/service.ts';
 import type { AuditAction } from '../audit/audit-log.ts';
 import { patientIdOf } from '../records/search-params.ts';
 import { processBatch, processTransaction } from './bundle.ts';
@@ -69,7 +70,7 @@ function actor(req: FastifyRequest, ctx: NodeContext): Actor {
 
 const ACTION_OF_METHOD: Record<string, AuditAction> = { GET: 'R', POST: 'C', PUT: 'U', DELETE: 'D' };
 
-export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
+export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService, consent: ConsentService) {
   app.register(
     async (fhir) => {
       fhir.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string', bodyLimit: BUNDLE_BODY_LIMIT }, (_req, body, done) => {
@@ -143,6 +144,23 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const rows = records.store.history(m[1]!, m[2]!).filter((r) => !m[3] || r.version === Number(m[3]));
         await records.audited(actor(req, ctx), { action: 'R', subtype: 'search-type', outcome: '0', patientId: records.patientOf(m[1]!, m[2]!), query: req.url });
         return sendResource(reply, 200, searchset(rows.map((r) => provenanceOf(r, ctx)), rows.length));
+      });
+
+      // Grants on the ledger, as FHIR Consent (read-only: consent changes are patient-signed).
+      fhir.get('/Consent', async (req, reply) => {
+        const params = new URLSearchParams(req.url.split('?')[1] ?? '');
+        const patient = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(params.get('patient') ?? '')?.[1];
+        if (!patient || [...params.keys()].some((k) => k !== 'patient')) throw invalid('Consent search takes patient=Patient/id');
+        const consents = consent.consentsOfPatient(patient);
+        await records.audited(actor(req, ctx), { action: 'R', subtype: 'search-type', outcome: '0', patientId: patient, query: req.url });
+        return sendResource(reply, 200, searchset(consents, consents.length));
+      });
+      fhir.get('/Consent/:id', async (req, reply) => {
+        const c = consent.consentById((req.params as { id: string }).id);
+        if (!c) throw notFound(`Consent/${(req.params as { id: string }).id}`);
+        const patientRef = (c.patient as { reference?: string } | undefined)?.reference;
+        await records.audited(actor(req, ctx), { action: 'R', subtype: 'read', outcome: '0', patientId: patientRef?.slice(8), what: [`Consent/${c.id}`] });
+        return sendResource(reply, 200, c);
       });
 
       fhir.get('/:type', async (req, reply) => {

@@ -10,7 +10,8 @@ import { EventEmitter } from 'node:events';
 import { parseEventLogs, type Log } from 'viem';
 import type { ChainConnection } from '../chain/client.ts';
 import type { Deployment } from '../chain/deployment.ts';
-import { anchorRegistryAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
+import { anchorRegistryAbi, consentRegistryAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
+import { purposeFromChain } from '../consent/typed-data.ts';
 import { kindFromChain, logKindFromChain } from '../chain/ids.ts';
 import type { Db, Migration } from '../db/database.ts';
 import { errorMessage } from '../errors.ts';
@@ -44,9 +45,28 @@ export const indexerMigrations: Migration[] = [
         PRIMARY KEY (org_id, kind, log_id, idx)
       );
     `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE consent_grants (
+        grant_id TEXT PRIMARY KEY,
+        patient TEXT NOT NULL,
+        grantee TEXT NOT NULL,
+        scope_hash TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        expiry INTEGER NOT NULL,
+        signer TEXT NOT NULL,
+        granted_block INTEGER NOT NULL,
+        revoked_block INTEGER
+      );
+      CREATE INDEX consent_grants_patient ON consent_grants (patient, grantee);
+      CREATE TABLE consent_proxies (patient TEXT NOT NULL, proxy TEXT NOT NULL, expiry INTEGER NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (patient, proxy));
+      CREATE TABLE record_locator (patient TEXT NOT NULL, org_id TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (patient, org_id));
+      CREATE TABLE break_glass (patient TEXT NOT NULL, org_id TEXT NOT NULL, access_id TEXT NOT NULL, reason_hash TEXT NOT NULL, until INTEGER NOT NULL, block INTEGER NOT NULL, tx_hash TEXT NOT NULL);
+    `),
 ];
 
-const abi = [...participantRegistryAbi, ...anchorRegistryAbi];
+const abi = [...participantRegistryAbi, ...anchorRegistryAbi, ...consentRegistryAbi];
 
 export interface IndexerStatus {
   indexedBlock: number;
@@ -134,7 +154,11 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
       while (from <= head && !this.stopped) {
         const to = Math.min(head, from + (this.opts.maxRange ?? 2000) - 1);
         const logs = await this.conn.client.getLogs({
-          address: [this.deployment.contracts.ParticipantRegistry.address, this.deployment.contracts.AnchorRegistry.address],
+          address: [
+            this.deployment.contracts.ParticipantRegistry.address,
+            this.deployment.contracts.AnchorRegistry.address,
+            this.deployment.contracts.ConsentRegistry.address,
+          ],
           fromBlock: BigInt(from),
           toBlock: BigInt(to),
         });
@@ -152,7 +176,7 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
 
   private apply(logs: Log[], toBlock: number): void {
     const events = parseEventLogs({ abi, logs });
-    const { ParticipantRegistry: pr, AnchorRegistry: ar } = this.deployment.contracts;
+    const { ParticipantRegistry: pr, AnchorRegistry: ar, ConsentRegistry: cr } = this.deployment.contracts;
     const db = this.db;
     db.transaction(() => {
       for (const ev of events) {
@@ -187,6 +211,28 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(ev.args.orgId, logKindFromChain(ev.args.kind), ev.args.logId, Number(ev.args.index), Number(ev.args.treeSize),
             ev.args.root, Number(ev.args.timestamp), block, ev.transactionHash);
+        } else if (from === cr.address.toLowerCase()) {
+          switch (ev.eventName) {
+            case 'ConsentGranted':
+              db.prepare(
+                `INSERT INTO consent_grants (grant_id, patient, grantee, scope_hash, purpose, start, expiry, signer, granted_block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              ).run(ev.args.grantId, ev.args.patient, ev.args.grantee, ev.args.scopeHash, purposeFromChain(ev.args.purpose), Number(ev.args.start), Number(ev.args.expiry), ev.args.signer, block);
+              break;
+            case 'ConsentRevoked':
+              db.prepare('UPDATE consent_grants SET revoked_block = ? WHERE grant_id = ?').run(block, ev.args.grantId);
+              break;
+            case 'ProxyAppointed':
+              db.prepare('INSERT INTO consent_proxies (patient, proxy, expiry, block) VALUES (?, ?, ?, ?) ON CONFLICT (patient, proxy) DO UPDATE SET expiry = excluded.expiry, block = excluded.block').run(
+                ev.args.patient, ev.args.proxy, Number(ev.args.expiry), block);
+              break;
+            case 'CustodianRegistered':
+              db.prepare('INSERT OR IGNORE INTO record_locator (patient, org_id, block) VALUES (?, ?, ?)').run(ev.args.patient, ev.args.orgId, block);
+              break;
+            case 'BreakGlass':
+              db.prepare('INSERT INTO break_glass (patient, org_id, access_id, reason_hash, until, block, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+                ev.args.patient, ev.args.orgId, ev.args.accessId, ev.args.reasonHash, Number(ev.args.until), block, ev.transactionHash);
+              break;
+          }
         }
       }
       db.prepare(`INSERT INTO indexer_state (key, value) VALUES ('block', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(

@@ -8,6 +8,9 @@ import { participantRoutes } from './routes/participants.ts';
 import { fhirRoutes } from '../fhir/routes.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { auditRoutes } from '../audit/routes.ts';
+import { consentRoutes } from '../consent/routes.ts';
+import { ConsentService } from '../consent/service.ts';
+import { custodianRoutes } from '../exchange/custodian.ts';
 import type { RecordService } from '../records/service.ts';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -33,9 +36,12 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   healthRoutes(app, ctx, records);
   participantRoutes(app, ctx);
   anchorRoutes(app, ctx);
-  fhirRoutes(app, ctx, records);
+  const consent = new ConsentService(ctx, records);
+  fhirRoutes(app, ctx, records, consent);
   keyRoutes(app, ctx, records);
   auditRoutes(app, ctx, records);
+  consentRoutes(app, ctx, records, consent);
+  custodianRoutes(app, ctx, records);
   app.get('/api/node', async () => ({
     org: ctx.config.org,
     orgId: ctx.orgId,

@@ -32,7 +32,7 @@ export interface TestOrg {
   dataDir: string;
 }
 
-export async function registerTestOrg(chain: EmbeddedChain, home: string, slug: string, kind: OrgKind = 'hospital'): Promise<TestOrg> {
+export async function registerTestOrg(chain: EmbeddedChain, home: string, slug: string, kind: OrgKind = 'hospital', endpoint = `http://127.0.0.1/${slug}`): Promise<TestOrg> {
   const dataDir = join(home, 'orgs', slug);
   const keyFile = join(dataDir, 'keys.json');
   const keys = ensureKeyFile(keyFile);
@@ -40,7 +40,7 @@ export async function registerTestOrg(chain: EmbeddedChain, home: string, slug: 
     chain.conn,
     chain.governance,
     chain.deployment,
-    { slug, kind, name: `Test ${slug}`, endpoint: `http://127.0.0.1/${slug}` },
+    { slug, kind, name: `Test ${slug}`, endpoint },
     keys,
     { fund: true },
   );

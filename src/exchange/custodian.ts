@@ -1,0 +1,108 @@
+/** The custodian's side of record exchange (see protocol.ts). */
+import type { FastifyInstance } from 'fastify';
+import { bytesToHex, getAddress, keccak256, recoverMessageAddress, stringToHex, type Address, type Hex } from 'viem';
+import { patientsWithAddress } from '../consent/identity.ts';
+import { decide } from '../consent/pdp.ts';
+import { scopeHash, scopeReleases } from '../consent/scope.ts';
+import { open, seal, wrapperFor } from '../crypto/envelope.ts';
+import { FHIR_JSON } from '../fhir/routes.ts';
+import { fhirError, FhirError, outcome } from '../fhir/outcome.ts';
+import { getParticipant } from '../indexer/queries.ts';
+import type { NodeContext } from '../node/context.ts';
+import { compartment } from '../records/search.ts';
+import type { RecordService } from '../records/service.ts';
+import { exchangeRequestSchema, MAX_SKEW_MS, requestDigest, SIGNATURE_HEADER, type ExchangeEntry, type ExchangeResponse } from './protocol.ts';
+
+/** A practitioner grantee id on chain: keccak256 of "<orgId>/<Practitioner/id>". */
+export const practitionerGrantee = (orgId: Hex, practitioner: string) => keccak256(stringToHex(`${orgId}/${practitioner}`));
+
+export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
+  app.post('/api/exchange/records', async (req, reply) => {
+    const send = (status: number, body: unknown) => reply.code(status).type(FHIR_JSON).send(body);
+    try {
+      // The requester signs JSON.stringify of the request object, which is what re-serializing the
+      // parsed body gives back (same keys, same order, no whitespace).
+      const raw = JSON.stringify(req.body ?? null);
+      const parsed = exchangeRequestSchema.safeParse(req.body);
+      if (!parsed.success) throw fhirError(400, 'invalid', `invalid exchange request: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+      const r = parsed.data;
+      // Who is asking: a registered, active organization, proven by its signature over the body.
+      const requester = getParticipant(ctx.db, r.requester.toLowerCase() as Hex) ?? getParticipant(ctx.db, r.requester as Hex);
+      if (!requester || !requester.active) throw fhirError(403, 'forbidden', 'the requester is not an active participant');
+      const signature = String(req.headers[SIGNATURE_HEADER] ?? '');
+      const signer = /^0x[0-9a-fA-F]{130}$/.test(signature)
+        ? await recoverMessageAddress({ message: { raw: requestDigest(raw) }, signature: signature as Hex }).catch(() => undefined)
+        : undefined;
+      if (!signer || getAddress(signer) !== getAddress(requester.signer)) throw fhirError(401, 'security', 'the request is not signed by the requester\'s registered key');
+      if (Math.abs(Date.now() - r.timestamp) > MAX_SKEW_MS) throw fhirError(401, 'security', 'the request is too old or from the future');
+      const fresh = ctx.db.prepare('INSERT OR IGNORE INTO exchange_nonces (org_id, nonce, seen_ms) VALUES (?, ?, ?)').run(requester.orgId, r.nonce, Date.now());
+      if (fresh.changes === 0) throw fhirError(401, 'security', 'replayed request');
+
+      const grantees = [requester.orgId as Hex, ...(r.practitioner ? [practitionerGrantee(requester.orgId as Hex, r.practitioner)] : [])];
+      const decision = decide(ctx.db, {
+        patient: r.patient as Hex,
+        grantees,
+        purpose: r.purpose,
+        scopeHash: scopeHash(r.scope),
+        nowSeconds: Math.floor(Date.now() / 1000),
+        indexedBlock: ctx.indexer.indexedBlock,
+      });
+      const localPatients = patientsWithAddress(ctx.db, r.patient as Address);
+      const actor = { agent: `Organization/${requester.orgId}`, onBehalfOf: r.practitioner, network: req.ip, purpose: r.purpose };
+      if (!decision.allow) {
+        for (const p of localPatients.length ? localPatients : [undefined]) {
+          await records.audited(actor, { action: 'R', subtype: 'exchange', outcome: '4', outcomeDesc: `denied at block ${decision.indexedBlock}: ${decision.reason}`, patientId: p });
+        }
+        // The same answer whether or not this node holds anything for the patient.
+        return send(403, outcome('forbidden', `access denied (ledger block ${decision.indexedBlock}): ${decision.reason}`));
+      }
+
+      const recipientKey = Buffer.from(requester.encryptionKey.slice(2), 'hex');
+      const wrapper = wrapperFor(recipientKey);
+      const entries: ExchangeEntry[] = [];
+      let pendingAnchor = 0;
+      const released: string[] = [];
+      for (const patientId of localPatients) {
+        for (const ref of compartment(ctx.db, records.store, patientId)) {
+          const resource = records.store.read(ref.type, ref.id);
+          if (!scopeReleases(r.scope, resource)) continue;
+          const version = Number(resource.meta!.versionId);
+          const row = records.store.versionRow(ref.type, ref.id, version)!;
+          const anchor = records.anchorer.anchorCovering(row.leaf_index);
+          if (!anchor) {
+            pendingAnchor++;
+            continue;
+          }
+          const blob = (ctx.db.prepare('SELECT data FROM record_blobs WHERE hash = ?').get(row.blob_hash) as { data: Buffer }).data;
+          const dekAad = Buffer.from(`carechain:dek:${row.blob_hash}`);
+          const dek = open(ctx.keys.keks.get(row.kek_id!)!.key, row.custodian_key!, dekAad);
+          entries.push({
+            type: ref.type,
+            id: ref.id,
+            version,
+            ciphertext: blob.toString('base64'),
+            wrappedKey: seal(wrapper.key, dek, dekAad).toString('base64'),
+            leafIndex: row.leaf_index,
+            leaf: records.log.leaf(row.leaf_index)!.toString('base64'),
+            proof: records.log.tree.inclusionProof(row.leaf_index, anchor.treeSize).map((h) => bytesToHex(h)),
+            anchor: { index: anchor.index, treeSize: anchor.treeSize, root: anchor.root, blockNumber: anchor.blockNumber },
+          });
+          released.push(`${ref.type}/${ref.id}/_history/${version}`);
+        }
+        await records.audited(actor, { action: 'R', subtype: 'exchange', outcome: '0', patientId, what: released.splice(0) });
+      }
+      const body: ExchangeResponse = {
+        custodian: ctx.orgId,
+        indexedBlock: decision.indexedBlock,
+        grantId: decision.grantId!,
+        epk: wrapper.epk.toString('base64'),
+        entries,
+        pendingAnchor,
+      };
+      return send(200, body);
+    } catch (err) {
+      if (err instanceof FhirError) return send(err.status, err.outcome);
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,102 @@
+/** The requester's side of record exchange: find custodians, ask each, verify before use. */
+import { createHash, randomBytes } from 'node:crypto';
+import { hexToBytes, type Address, type Hex } from 'viem';
+import { logIdOf } from '../chain/ids.ts';
+import type { Scope } from '../consent/scope.ts';
+import type { PurposeCode } from '../consent/typed-data.ts';
+import { open, unwrapKeyFor } from '../crypto/envelope.ts';
+import type { OrgKeys } from '../crypto/org-keys.ts';
+import type { Db } from '../db/database.ts';
+import type { Resource } from '../fhir/types.ts';
+import { getParticipant, listAnchors } from '../indexer/queries.ts';
+import { leafHash, verifyInclusion } from '../merkle/rfc6962.ts';
+import { requestDigest, SIGNATURE_HEADER, type ExchangeRequest, type ExchangeResponse } from './protocol.ts';
+
+export interface FetchResult {
+  resources: Resource[];
+  /** One line per custodian or entry that could not be used, and why. */
+  problems: string[];
+  custodians: { orgId: Hex; status: number; released: number; pendingAnchor: number }[];
+}
+
+export function custodiansOf(db: Db, patient: Address): Hex[] {
+  return (db.prepare('SELECT org_id FROM record_locator WHERE lower(patient) = lower(?) ORDER BY block').all(patient) as { org_id: Hex }[]).map((r) => r.org_id);
+}
+
+export async function fetchFromCustodians(
+  db: Db,
+  keys: OrgKeys,
+  self: Hex,
+  q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string },
+  opts: { custodians?: Hex[]; tamper?: (r: ExchangeResponse) => void } = {},
+): Promise<FetchResult> {
+  const out: FetchResult = { resources: [], problems: [], custodians: [] };
+  for (const orgId of opts.custodians ?? custodiansOf(db, q.patient).filter((o) => o !== self)) {
+    const custodian = getParticipant(db, orgId);
+    if (!custodian?.active) {
+      out.problems.push(`${orgId}: not an active participant`);
+      continue;
+    }
+    const request: ExchangeRequest = {
+      requester: self,
+      ...(q.practitioner ? { practitioner: q.practitioner } : {}),
+      patient: q.patient,
+      purpose: q.purpose,
+      scope: q.scope,
+      timestamp: Date.now(),
+      nonce: randomBytes(16).toString('hex'),
+    };
+    const body = JSON.stringify(request);
+    const signature = await keys.account.signMessage({ message: { raw: requestDigest(body) } });
+    let res: Response;
+    try {
+      res = await fetch(`${custodian.endpoint.replace(/\/$/, '')}/api/exchange/records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (err) {
+      out.problems.push(`${custodian.name}: unreachable (${(err as Error).message})`);
+      continue;
+    }
+    const json = (await res.json()) as ExchangeResponse & { issue?: { diagnostics?: string }[] };
+    if (res.status !== 200) {
+      out.custodians.push({ orgId, status: res.status, released: 0, pendingAnchor: 0 });
+      out.problems.push(`${custodian.name}: ${res.status} ${json.issue?.[0]?.diagnostics ?? ''}`.trim());
+      continue;
+    }
+    opts.tamper?.(json);
+    const verified = verifyResponse(db, keys, orgId, json, out.problems, custodian.name);
+    out.resources.push(...verified);
+    out.custodians.push({ orgId, status: 200, released: verified.length, pendingAnchor: json.pendingAnchor });
+  }
+  return out;
+}
+
+/** Checks every entry (key unwrap, ciphertext, leaf, inclusion proof, anchored root) and decrypts it. */
+function verifyResponse(db: Db, keys: OrgKeys, custodian: Hex, r: ExchangeResponse, problems: string[], name: string): Resource[] {
+  const me = { publicKey: Buffer.from(keys.encryptionJwk.x, 'base64url'), privateKey: Buffer.from(keys.encryptionJwk.d, 'base64url') };
+  const wrapKey = unwrapKeyFor(me, Buffer.from(r.epk, 'base64'));
+  const anchors = listAnchors(db, { orgId: custodian, kind: 'records', logId: logIdOf('records'), limit: 1_000_000 });
+  const out: Resource[] = [];
+  for (const e of r.entries) {
+    const where = `${name}: ${e.type}/${e.id}/_history/${e.version}`;
+    try {
+      const ciphertext = Buffer.from(e.ciphertext, 'base64');
+      const blobHash = createHash('sha256').update(ciphertext).digest('hex');
+      const leaf = Buffer.from(e.leaf, 'base64');
+      const fields = JSON.parse(leaf.toString('utf8')) as { t: string; i: string; v: number; h: string };
+      if (fields.t !== e.type || fields.i !== e.id || fields.v !== e.version || fields.h !== blobHash) throw new Error('the log entry does not describe this ciphertext');
+      const anchored = anchors.find((a) => a.index === e.anchor.index);
+      if (!anchored || anchored.root !== e.anchor.root || anchored.treeSize !== e.anchor.treeSize) throw new Error(`root #${e.anchor.index} is not the custodian's anchored root on the ledger`);
+      if (!verifyInclusion(e.leafIndex, e.anchor.treeSize, leafHash(leaf), e.proof.map((p) => hexToBytes(p)), hexToBytes(e.anchor.root))) throw new Error('inclusion proof does not verify');
+      const aad = Buffer.from(`carechain:dek:${blobHash}`);
+      const dek = open(wrapKey, Buffer.from(e.wrappedKey, 'base64'), aad, 'wrapped data key');
+      out.push(JSON.parse(open(dek, ciphertext, Buffer.from(`carechain:record:${e.type}/${e.id}/${e.version}`), 'ciphertext').toString('utf8')) as Resource);
+    } catch (err) {
+      problems.push(`${where}: rejected: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,187 @@
+/**
+ * Consent-enforced exchange between two organizations on one Anvil: a custodian node (in this
+ * process) and a requesting node (its own process). Grants signed by the patient decide; scope,
+ * purpose, sensitivity and revocation are enforced; responses are verified against the ledger;
+ * forged, replayed and stale requests are refused.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Address, Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { EmbeddedChain } from '../src/chain/embedded.ts';
+import { loadNodeConfig } from '../src/config/node-config.ts';
+import { scopeHash, type Scope } from '../src/consent/scope.ts';
+import { loadKeyFile } from '../src/crypto/org-keys.ts';
+import { requestDigest, SIGNATURE_HEADER } from '../src/exchange/protocol.ts';
+import { fetchFromCustodians } from '../src/exchange/requester.ts';
+import { startNode, type RunningNode } from '../src/node/start.ts';
+import { freePort, registerTestOrg, startCli, startTestChain, tempDir, type CliProcess, type TestOrg } from './helpers/env.ts';
+
+const tmp = tempDir();
+let chain: EmbeddedChain;
+let hospital: TestOrg; // custodian
+let clinic: TestOrg; // requester
+let a: RunningNode;
+let b: CliProcess;
+let bUrl: string;
+let aToken: string;
+let bToken: string;
+let patientId: string;
+let patientAddress: Address;
+const PASS = 'correct horse battery staple';
+const vitals: Scope = { resourceTypes: ['Observation'] };
+const vitalsAndMind: Scope = { resourceTypes: ['Observation'], sensitive: ['mental-health'] };
+
+async function call(base: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+const atA = (method: string, path: string, body?: unknown) => call(a.url, aToken, method, path, body);
+const atB = (method: string, path: string, body?: unknown) => call(bUrl, bToken, method, path, body);
+const fetchAtB = (scope: Scope, purpose = 'TREAT') => atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose, scope });
+const grant = async (scope: Scope, purpose = 'TREAT') => (await atA('POST', '/api/consent/grant', { patientId, passphrase: PASS, grantee: clinic.slug, scope, purpose, days: 1 })).body;
+
+before(async () => {
+  chain = await startTestChain(tmp.dir);
+  const [pa, pb] = [await freePort(), await freePort()];
+  hospital = await registerTestOrg(chain, tmp.dir, 'custodian-hospital', 'hospital', `http://127.0.0.1:${pa}`);
+  clinic = await registerTestOrg(chain, tmp.dir, 'requesting-clinic', 'clinic', `http://127.0.0.1:${pb}`);
+  a = await startNode(loadNodeConfig({ org: hospital.slug, home: tmp.dir, port: pa, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent' }, {}));
+  b = startCli(['node', 'start', '--org', clinic.slug, '--home', tmp.dir, '--port', String(pb), '--log-level', 'warn'], { CARECHAIN_RPC_URL: chain.anvil.rpcUrl });
+  bUrl = ((await b.ready) as { url: string }).url;
+  aToken = readFileSync(join(hospital.dataDir, 'admin-token'), 'utf8').trim();
+  bToken = readFileSync(join(clinic.dataDir, 'admin-token'), 'utf8').trim();
+
+  // The custodian's records of one patient: a pulse, a mental-health note (labelled), a condition.
+  patientId = (await atA('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Shared' }] })).body.id;
+  const obs = (text: string, security?: unknown) => ({ resourceType: 'Observation', status: 'final', code: { text }, subject: { reference: `Patient/${patientId}` }, ...(security ? { meta: { security } } : {}) });
+  await atA('POST', '/fhir/Observation', obs('pulse'));
+  await atA('POST', '/fhir/Observation', obs('mood assessment', [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }]));
+  await atA('POST', '/fhir/Condition', { resourceType: 'Condition', subject: { reference: `Patient/${patientId}` }, code: { text: 'asthma' } });
+  await a.records.anchorer.maybeAnchor(true);
+  const custody = await atA('POST', `/api/patients/${patientId}/custody-key`, { passphrase: PASS });
+  assert.equal(custody.status, 201, JSON.stringify(custody.body));
+  patientAddress = custody.body.address;
+});
+after(async () => {
+  await b?.stop();
+  await a?.stop();
+  await chain?.stop();
+  tmp.remove();
+});
+
+describe('consent-enforced exchange', () => {
+  test('without a grant: 403, and nothing of the record leaks', async () => {
+    // The requester finds the custodian through the record locator on the ledger.
+    const r = await fetchAtB(vitals);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.custodians.map((c: any) => [c.orgId, c.status]), [[hospital.orgId, 403]]);
+    assert.equal(r.body.entry.length, 0);
+    assert.match(r.body.problems[0], /no grant for this grantee/);
+    // An unknown patient gets the same answer: existence is not revealed.
+    const stranger = privateKeyToAccount(generatePrivateKey()).address;
+    const s = await fetchFromCustodians(new Database(join(clinic.dataDir, 'node.db'), { readonly: true }), loadKeyFile(clinic.keyFile), clinic.orgId, { patient: stranger, purpose: 'TREAT', scope: vitals }, { custodians: [hospital.orgId] });
+    assert.deepEqual(s.custodians.map((c) => c.status), [403]);
+  });
+
+  test("with the patient's grant: exactly the scope, verified against the ledger; sensitive data needs naming", async () => {
+    const g = await grant(vitals);
+    assert.match(g.grantId, /^0x[0-9a-f]{64}$/);
+    const r = await fetchAtB(vitals);
+    assert.deepEqual(r.body.problems, []);
+    assert.deepEqual(r.body.entry.map((e: any) => e.resource.resourceType + ':' + (e.resource.code?.text ?? '')).sort(), ['Observation:pulse', 'Patient:']);
+    assert.equal(r.body.entry.find((e: any) => e.resource.resourceType === 'Patient').resource.name[0].family, 'Shared');
+
+    assert.equal((await fetchAtB(vitals, 'HPAYMT')).body.custodians[0].status, 403, 'wrong purpose');
+    const wider = await fetchAtB({ resourceTypes: ['Observation', 'Condition'] });
+    assert.equal(wider.body.custodians[0].status, 403, 'wrong scope');
+    assert.match(wider.body.problems[0], /no grant with this scope/);
+
+    await grant(vitalsAndMind);
+    const withMind = await fetchAtB(vitalsAndMind);
+    assert.deepEqual(withMind.body.entry.map((e: any) => e.resource.code?.text).filter(Boolean).sort(), ['mood assessment', 'pulse']);
+  });
+
+  test('a revocation in block N blocks every decision made at index height >= N', async () => {
+    const consents = await atA('GET', `/fhir/Consent?patient=Patient/${patientId}`);
+    assert.equal(consents.body.total, 2);
+    const first = consents.body.entry[0].resource;
+    assert.equal(first.status, 'active');
+    assert.equal(first.provision.purpose[0].code, 'TREAT');
+    const revoked = await atA('POST', '/api/consent/revoke', { patientId, passphrase: PASS, grantId: first.id });
+    assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+    const r = await fetchAtB(vitals);
+    assert.equal(r.body.custodians[0].status, 403);
+    const m = /ledger block (\d+)\): the grant was revoked/.exec(r.body.problems[0]);
+    assert.ok(m, r.body.problems[0]);
+    assert.ok(Number(m[1]) >= revoked.body.blockNumber);
+    assert.equal((await atA('GET', `/fhir/Consent/${first.id}`)).body.status, 'inactive');
+    assert.equal((await fetchAtB(vitalsAndMind)).body.custodians[0].status, 200, 'the other grant still stands');
+    assert.equal((await atA('POST', '/api/consent/revoke', { patientId, passphrase: 'wrong passphrase', grantId: first.id })).status, 403);
+  });
+
+  test('the custodian audits every exchange, allowed and denied, naming the requester', async () => {
+    const entries = (await atA('GET', `/api/audit/entries?patient=${patientId}&limit=1000`)).body.entries.map((e: any) => e.event);
+    const exchange = entries.filter((e: any) => e.subtype[0].code === 'exchange');
+    assert.ok(exchange.some((e: any) => e.outcome === '0'));
+    assert.ok(exchange.some((e: any) => e.outcome === '4' && /revoked/.test(e.outcomeDesc)));
+    assert.ok(exchange.every((e: any) => e.agent[0].who.reference === `Organization/${clinic.orgId}`));
+    assert.ok(entries.some((e: any) => e.subtype[0].code === 'consent-grant'));
+    assert.ok(entries.some((e: any) => e.subtype[0].code === 'consent-revoke'));
+  });
+});
+
+describe('attacks on the exchange', () => {
+  async function signedRequest(overrides: Record<string, unknown> = {}, signer = clinic.keys.account) {
+    const body = JSON.stringify({ requester: clinic.orgId, patient: patientAddress, purpose: 'TREAT', scope: vitalsAndMind, timestamp: Date.now(), nonce: randomBytes(16).toString('hex'), ...overrides });
+    const signature = await signer.signMessage({ message: { raw: requestDigest(body) } });
+    const send = (sig: Hex = signature, b = body) => fetch(`${a.url}/api/exchange/records`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sig }, body: b });
+    return { body, signature, send };
+  }
+
+  test('replayed, forged, stale, unregistered and tampered requests are refused', async () => {
+    const ok = await signedRequest();
+    assert.equal((await ok.send()).status, 200);
+    assert.equal((await ok.send()).status, 401, 'replay');
+    const forged = await signedRequest({}, privateKeyToAccount(generatePrivateKey()));
+    assert.equal((await forged.send()).status, 401, 'signed by a key that is not the requester\'s');
+    const stale = await signedRequest({ timestamp: Date.now() - 10 * 60_000 });
+    assert.equal((await stale.send()).status, 401, 'too old');
+    const stranger = await signedRequest({ requester: `0x${'ab'.repeat(32)}` });
+    assert.equal((await stranger.send()).status, 403, 'not a participant');
+    const changed = await signedRequest();
+    assert.equal((await changed.send(changed.signature, changed.body.replace('TREAT', 'HRESCH'))).status, 401, 'body changed after signing');
+    assert.equal((await (await signedRequest()).send('0x1234' as Hex)).status, 401, 'malformed signature');
+    const bad = await fetch(`${a.url}/api/exchange/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"requester": 1}' });
+    assert.equal(bad.status, 400);
+  });
+
+  test('the requester rejects tampered ciphertext, proofs and keys before showing anything', async () => {
+    const db = new Database(join(clinic.dataDir, 'node.db'), { readonly: true });
+    const keys = loadKeyFile(clinic.keyFile);
+    const q = { patient: patientAddress, purpose: 'TREAT' as const, scope: vitalsAndMind };
+    const clean = await fetchFromCustodians(db, keys, clinic.orgId, q);
+    assert.deepEqual(clean.problems, []);
+    assert.equal(clean.resources.length, 3);
+    for (const [what, tamper, expect] of [
+      ['ciphertext', (r: any) => { const c = Buffer.from(r.entries[0].ciphertext, 'base64'); c[30]! ^= 1; r.entries[0].ciphertext = c.toString('base64'); }, /log entry does not describe this ciphertext/],
+      ['proof', (r: any) => { r.entries[0].proof = r.entries[0].proof.length ? r.entries[0].proof.slice(1) : [`0x${'11'.repeat(32)}`]; }, /inclusion proof does not verify/],
+      ['anchored root', (r: any) => { r.entries[0].anchor.root = `0x${'22'.repeat(32)}`; }, /not the custodian's anchored root/],
+      ['wrapped key', (r: any) => { const k = Buffer.from(r.entries[0].wrappedKey, 'base64'); k[k.length - 1]! ^= 1; r.entries[0].wrappedKey = k.toString('base64'); }, /wrapped data key: authentication failed/],
+    ] as const) {
+      const res = await fetchFromCustodians(db, keys, clinic.orgId, q, { tamper });
+      assert.equal(res.resources.length, 2, `${what}: the tampered entry is dropped`);
+      assert.match(res.problems.join('\n'), expect, what);
+    }
+    db.close();
+    void scopeHash;
+  });
+});
