@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireAdmin } from '../node/admin-auth.ts';
+import { requireRoles } from '../node/admin-auth.ts';
 import type { NodeContext } from '../node/context.ts';
 import { parseOr400, sendError } from '../node/http-errors.ts';
 import type { RecordService } from '../records/service.ts';
@@ -25,7 +25,8 @@ const rangeQuery = z.object({
 export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
   const audit = records.audit;
   const log = audit.log;
-  const admin = { preHandler: requireAdmin(ctx) };
+  // The privacy officer reviews the trail; the operator administers it.
+  const admin = { preHandler: requireRoles(ctx, 'privacy-officer') };
   const anchorFor = (index: number) => records.auditAnchorer.anchorCovering(index) ?? null;
 
   app.get('/api/audit/sth', admin, async () => ({ sth: await audit.signedTreeHead(), anchored: records.auditAnchorer.latest() ?? null }));
@@ -46,7 +47,7 @@ export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: Rec
     const anchor = q.treeSize ? null : anchorFor(p.index);
     const size = q.treeSize ?? anchor?.treeSize ?? log.size;
     if (size > log.size || size <= p.index) return sendError(reply, 400, 'invalid-request', `treeSize must be in ${p.index + 1}..${log.size}`);
-    await records.audited({ agent: `Organization/${ctx.config.org}`, network: req.ip }, { action: 'E', subtype: 'audit-proof', outcome: '0', what: [`AuditEvent/${p.index}`] });
+    await records.audited({ agent: req.principal!.agent, network: req.ip }, { action: 'E', subtype: 'audit-proof', outcome: '0', what: [`AuditEvent/${p.index}`] });
     return { ...inclusionProof(log, p.index, size, anchor), event: audit.entry(p.index), chainId: ctx.conn.chain.id, anchorRegistry: ctx.deployment.contracts.AnchorRegistry.address, orgId: ctx.orgId };
   });
 
@@ -82,7 +83,7 @@ export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: Rec
       for (const i of idx) lines.push(JSON.stringify({ event: audit.entry(i), proof: inclusionProof(log, i, sth.treeSize, null) }));
       if (idx.length < 1000) break;
     }
-    await records.audited({ agent: `Organization/${ctx.config.org}`, network: req.ip }, { action: 'E', subtype: 'audit-export', outcome: '0', patientId: q.patient, query: req.url });
+    await records.audited({ agent: req.principal!.agent, network: req.ip }, { action: 'E', subtype: 'audit-export', outcome: '0', patientId: q.patient, query: req.url });
     return reply.type('application/x-ndjson').send(lines.join('\n') + '\n');
   });
 

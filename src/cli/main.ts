@@ -13,6 +13,9 @@ import { nodeTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
 import { CarechainError } from '../errors.ts';
+import { readFileSync } from 'node:fs';
+import { openDatabase } from '../db/database.ts';
+import { addUser, ROLES, userMigrations } from '../auth/users.ts';
 
 const program = new Command('carechain')
   .description('Carechain: a permissioned blockchain network for health data')
@@ -140,6 +143,30 @@ program
       const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile });
       const report = await verifyStoreCommand(config);
       if (!report.ok) process.exit(1);
+    }),
+  );
+
+const user = program.command('user').description("the node's local users");
+user
+  .command('add')
+  .description('add a user (password from CARECHAIN_PASSWORD or stdin)')
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--username <name>', 'user name')
+  .requiredOption('--role <roles>', `comma-separated: ${ROLES.join(', ')}`)
+  .option('--practitioner <ref>', 'the Practitioner this user acts as, e.g. Practitioner/123')
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory')
+  .action(
+    action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string }) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir });
+      const password = process.env.CARECHAIN_PASSWORD ?? readFileSync(0, 'utf8').trim();
+      const db = openDatabase(join(config.dataDir, 'node.db'), { users: userMigrations });
+      try {
+        const u = addUser(db, { username: flags.username, password, roles: flags.role.split(',') as never, practitioner: flags.practitioner });
+        console.log(`added ${u.username} (${u.roles.join(', ')})${u.practitioner ? ` acting as ${u.practitioner}` : ''}`);
+      } finally {
+        db.close();
+      }
     }),
   );
 

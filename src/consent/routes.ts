@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { fetchFromCustodians } from '../exchange/requester.ts';
 import { FHIR_JSON } from '../fhir/routes.ts';
 import { FhirError, outcome } from '../fhir/outcome.ts';
-import { adminTokenProblem } from '../node/admin-auth.ts';
+import { AuthError, authenticate, hasRole } from '../auth/principal.ts';
+import type { Role } from '../auth/users.ts';
 import type { NodeContext } from '../node/context.ts';
 import type { Actor, RecordService } from '../records/service.ts';
 import { identityOf } from './identity.ts';
@@ -42,24 +43,34 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService, consent: ConsentService) {
   app.register(async (api) => {
     api.addHook('onRequest', async (req, reply) => {
-      const problem = adminTokenProblem(ctx, req.headers.authorization);
-      if (problem) return reply.code(401).type(FHIR_JSON).send(outcome('login', problem));
+      try {
+        req.principal = await authenticate(ctx, ctx.db, req);
+      } catch (err) {
+        if (err instanceof AuthError) return reply.code(401).type(FHIR_JSON).send(outcome('login', err.message));
+        throw err;
+      }
     });
+    /** Front-desk work (identities, consent on a patient's behalf) is staff's; exchange is clinicians'. */
+    const need = (req: FastifyRequest, ...roles: Role[]) => {
+      if (!hasRole(req.principal!, ...roles)) throw new FhirError(403, outcome('forbidden', `needs role ${['admin', ...roles].join(' or ')}`));
+    };
     api.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
       if (err instanceof FhirError) return reply.code(err.status).type(FHIR_JSON).send(err.outcome);
       if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).type(FHIR_JSON).send(outcome('invalid', err.message));
       req.log.error({ err }, 'consent request failed');
       return reply.code(500).type(FHIR_JSON).send(outcome('exception', 'internal error'));
     });
-    const actor = (req: FastifyRequest): Actor => ({ agent: `Organization/${ctx.config.org}`, network: req.ip, purpose: 'HOPERAT' });
+    const actor = (req: FastifyRequest): Actor => ({ agent: req.principal!.agent, network: req.ip, purpose: 'HOPERAT' });
     const json = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).send(body);
 
     api.post('/api/patients/:id/custody-key', async (req, reply) => {
+      need(req, 'staff');
       const { id } = parse(patientId, req.params);
       const { passphrase } = parse(z.object({ passphrase: z.string().min(8).max(1000) }).strict(), req.body);
       return json(reply, 201, { patient: `Patient/${id}`, address: await consent.createCustodyKey(id, passphrase) });
     });
     api.post('/api/patients/:id/identity', async (req, reply) => {
+      need(req, 'staff');
       const { id } = parse(patientId, req.params);
       const b = parse(z.object({ address, signature }).strict(), req.body);
       await consent.link(id, b.address, b.signature);
@@ -79,14 +90,17 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
       return { indexedBlock: ctx.indexer.indexedBlock, grants: grantsOf(ctx.db, q.patient) };
     });
     api.post('/api/consent/relay', async (req, reply) => {
+      need(req, 'staff', 'clinician');
       const b = parse(grantBody, req.body);
       return json(reply, 201, await consent.relayGrant(b.grant, b.signature, b.scope, actor(req)));
     });
     api.post('/api/consent/revoke-relay', async (req, reply) => {
+      need(req, 'staff', 'clinician');
       const b = parse(z.object({ patient: address, grantId: hex32, nonce: uint, signature }).strict(), req.body);
       return json(reply, 200, await consent.relayRevoke(b.patient, b.grantId, b.nonce, b.signature, actor(req)));
     });
     api.post('/api/consent/grant', async (req, reply) => {
+      need(req, 'staff');
       const b = parse(
         z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/), passphrase: z.string(), grantee: z.string().min(2).max(80), scope: scopeSchema, purpose: z.enum(PURPOSES), days: z.number().positive().max(3650) }).strict(),
         req.body,
@@ -94,17 +108,21 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
       return json(reply, 201, await consent.grantForCustodyPatient({ ...b, grantee: consent.granteeId(b.grantee) }, actor(req)));
     });
     api.post('/api/consent/revoke', async (req, reply) => {
+      need(req, 'staff');
       const b = parse(z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/), passphrase: z.string(), grantId: hex32 }).strict(), req.body);
       return json(reply, 200, await consent.revokeForCustodyPatient(b, actor(req)));
     });
 
     // Requester side: this organization's clinician asks for a patient's records at the other custodians.
     api.post('/api/exchange/fetch', async (req, reply) => {
+      need(req, 'clinician');
       const b = parse(
         z.object({ patient: address, purpose: z.enum(PURPOSES), scope: scopeSchema, practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional() }).strict(),
         req.body,
       );
-      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner: b.practitioner });
+      // A clinician asks as the practitioner they are; only the operator may name one.
+      const practitioner = req.principal!.kind === 'user' ? (req.principal!.practitioner ?? undefined) : b.practitioner;
+      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner });
       await records.audited(actor(req), { action: 'R', subtype: 'exchange-fetch', outcome: result.problems.length ? '4' : '0', outcomeDesc: result.problems.join('; ').slice(0, 500) || undefined, what: result.resources.map((r) => `${r.resourceType}/${r.id}`) });
       return json(reply, 200, {
         resourceType: 'Bundle',

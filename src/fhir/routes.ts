@@ -6,7 +6,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bytesToHex } from 'viem';
 import type { NodeContext } from '../node/context.ts';
-import { adminTokenProblem } from '../node/admin-auth.ts';
+import { AuthError, authenticate, type Principal } from '../auth/principal.ts';
+import { authorizeFhir } from '../auth/policy.ts';
 import { isSupportedType } from '../records/search-params.ts';
 import { compartment, search } from '../records/search.ts';
 import { IntegrityError, type VersionRow, type WriteResult } from '../records/store.ts';
@@ -65,8 +66,11 @@ function parseIfMatch(req: FastifyRequest): number | undefined {
  */
 function actor(req: FastifyRequest, ctx: NodeContext): Actor {
   const purpose = String(req.headers['x-purpose-of-use'] ?? 'HOPERAT');
-  return { agent: `Organization/${ctx.config.org}`, network: req.ip, purpose: /^[A-Z]{2,12}$/.test(purpose) ? purpose : 'HOPERAT' };
+  const agent = req.principal?.agent ?? `Organization/${ctx.config.org}`;
+  return { agent, network: req.ip, purpose: /^[A-Z]{2,12}$/.test(purpose) ? purpose : 'HOPERAT' };
 }
+
+const principalOf = (req: FastifyRequest): Principal => req.principal!;
 
 const ACTION_OF_METHOD: Record<string, AuditAction> = { GET: 'R', POST: 'C', PUT: 'U', DELETE: 'D' };
 
@@ -119,7 +123,13 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       // Until user login lands, the FHIR API is for the organization's operator (admin token).
       fhir.addHook('onRequest', async (req, reply) => {
         if (req.url.split('?')[0] === '/fhir/metadata') return;
-        const problem = adminTokenProblem(ctx, req.headers.authorization);
+        let problem: string | undefined;
+        try {
+          req.principal = await authenticate(ctx, ctx.db, req);
+        } catch (err) {
+          if (!(err instanceof AuthError)) throw err;
+          problem = err.message;
+        }
         if (problem) {
           // A failed login is audited: who tried (unknown), from where, what.
           await records
@@ -130,6 +140,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.post('/', { bodyLimit: BUNDLE_BODY_LIMIT }, async (req, reply) => {
+        authorizeFhir(principalOf(req), 'bundle');
         const bundle = bodyResource(req) as Bundle;
         if (bundle.resourceType !== 'Bundle') throw invalid('POST /fhir takes a Bundle of type transaction or batch', ['resourceType']);
         if (bundle.type === 'transaction') return sendResource(reply, 200, await processTransaction(records, bundle, actor(req, ctx)));
@@ -138,6 +149,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.get('/Provenance', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'provenance');
         const target = new URLSearchParams(req.url.split('?')[1] ?? '').get('target');
         const m = target ? /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/(\d+))?$/.exec(target) : null;
         if (!m) throw invalid('Provenance search needs target=Type/id');
@@ -148,6 +160,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
 
       // Grants on the ledger, as FHIR Consent (read-only: consent changes are patient-signed).
       fhir.get('/Consent', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'consent');
         const params = new URLSearchParams(req.url.split('?')[1] ?? '');
         const patient = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(params.get('patient') ?? '')?.[1];
         if (!patient || [...params.keys()].some((k) => k !== 'patient')) throw invalid('Consent search takes patient=Patient/id');
@@ -156,6 +169,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         return sendResource(reply, 200, searchset(consents, consents.length));
       });
       fhir.get('/Consent/:id', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'consent');
         const c = consent.consentById((req.params as { id: string }).id);
         if (!c) throw notFound(`Consent/${(req.params as { id: string }).id}`);
         const patientRef = (c.patient as { reference?: string } | undefined)?.reference;
@@ -165,6 +179,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
 
       fhir.get('/:type', async (req, reply) => {
         const type = typeOf(req.params);
+        authorizeFhir(principalOf(req), 'search', type);
         const params = new URLSearchParams(req.url.split('?')[1] ?? '');
         const result = search(ctx.db, records.store, type as never, params);
         const resources = result.ids.map((r) => records.store.read(r.type, r.id));
@@ -187,6 +202,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
 
       fhir.post('/:type', async (req, reply) => {
         const type = typeOf(req.params);
+        authorizeFhir(principalOf(req), 'write', type);
         const resource = bodyResource(req);
         if (resource.resourceType !== type) throw invalid(`resourceType ${resource.resourceType} does not match the URL (${type})`, ['resourceType']);
         const r = await records.create(resource, actor(req, ctx));
@@ -195,6 +211,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.get('/:type/:id', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'read', typeOf(req.params));
         const resource = records.store.read(typeOf(req.params), idOf(req.params));
         await records.audited(actor(req, ctx), { action: 'R', subtype: 'read', outcome: '0', patientId: patientIdOf(resource), what: [`${resource.resourceType}/${resource.id}/_history/${resource.meta!.versionId}`] });
         withVersionHeaders(reply, { type: resource.resourceType, id: resource.id!, version: Number(resource.meta!.versionId), lastUpdated: String(resource.meta!.lastUpdated) });
@@ -203,6 +220,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
 
       fhir.put('/:type/:id', async (req, reply) => {
         const type = typeOf(req.params);
+        authorizeFhir(principalOf(req), 'write', type);
         const id = idOf(req.params);
         const r: WriteResult = await records.update(type, id, bodyResource(req), actor(req, ctx), parseIfMatch(req));
         withVersionHeaders(reply, r);
@@ -211,12 +229,14 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.delete('/:type/:id', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'write', typeOf(req.params));
         const r = await records.delete(typeOf(req.params), idOf(req.params), actor(req, ctx));
         if (r) withVersionHeaders(reply, r);
         return reply.code(204).send();
       });
 
       fhir.get('/:type/:id/_history', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'read', typeOf(req.params));
         const rows = records.store.history(typeOf(req.params), idOf(req.params));
         const { type: hType, id: hId } = req.params as { type: string; id: string };
         await records.audited(actor(req, ctx), { action: 'R', subtype: 'history-instance', outcome: '0', patientId: records.patientOf(hType, hId), what: [`${hType}/${hId}`] });
@@ -235,6 +255,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.get('/:type/:id/_history/:vid', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'read', typeOf(req.params));
         const version = versionOf(req.params);
         const resource = records.store.vread(typeOf(req.params), idOf(req.params), version);
         await records.audited(actor(req, ctx), { action: 'R', subtype: 'vread', outcome: '0', patientId: patientIdOf(resource), what: [`${resource.resourceType}/${resource.id}/_history/${version}`] });
@@ -245,6 +266,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       // Inclusion proof of a version's record-log leaf to the first anchored root that covers it.
       fhir.get('/:type/:id/_history/:vid/$verify', async (req, reply) => {
         const type = typeOf(req.params);
+        authorizeFhir(principalOf(req), 'verify', type);
         const id = idOf(req.params);
         const version = versionOf(req.params);
         const row = records.store.versionRow(type, id, version);
@@ -255,6 +277,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.get('/Patient/:id/$everything', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'everything', 'Patient');
         const id = idOf(req.params);
         records.store.read('Patient', id); // 404/410 when the patient is unknown, deleted or erased
         const resources = compartment(ctx.db, records.store, id).map((r) => records.store.read(r.type, r.id));
@@ -263,6 +286,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
       });
 
       fhir.post('/Patient/:id/$erase', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'erase', 'Patient');
         const id = idOf(req.params);
         if (!records.store.currentVersion('Patient', id)) throw notFound(`Patient/${id}`);
         const r = await records.erase(id, actor(req, ctx));

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, authenticate, hasRole } from '../auth/principal.ts';
+import type { Role } from '../auth/users.ts';
 import type { NodeContext } from './context.ts';
 import { sendError } from './http-errors.ts';
 
@@ -13,10 +15,18 @@ export function adminTokenProblem(ctx: NodeContext, authorization: string | unde
   return null;
 }
 
-/** Operator endpoints of the platform API need the admin token. */
-export function requireAdmin(ctx: NodeContext) {
+/** Platform API endpoints: an authenticated principal with one of `roles` (admin always qualifies). */
+export function requireRoles(ctx: NodeContext, ...roles: Role[]) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const problem = adminTokenProblem(ctx, req.headers.authorization);
-    if (problem) return sendError(reply, 401, 'unauthenticated', problem);
+    try {
+      req.principal = await authenticate(ctx, ctx.db, req);
+    } catch (err) {
+      if (err instanceof AuthError) return sendError(reply, 401, 'unauthenticated', err.message);
+      throw err;
+    }
+    if (!hasRole(req.principal, ...roles)) return sendError(reply, 403, 'forbidden', `needs role ${['admin', ...roles].join(' or ')}`);
   };
 }
+
+/** Operator endpoints: the admin token, or a user with the admin role. */
+export const requireAdmin = (ctx: NodeContext) => requireRoles(ctx);

@@ -9,6 +9,7 @@ import { fhirRoutes } from '../fhir/routes.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
+import { authRoutes } from '../auth/routes.ts';
 import { ConsentService } from '../consent/service.ts';
 import { custodianRoutes } from '../exchange/custodian.ts';
 import type { RecordService } from '../records/service.ts';
@@ -39,6 +40,7 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   const consent = new ConsentService(ctx, records);
   fhirRoutes(app, ctx, records, consent);
   keyRoutes(app, ctx, records);
+  authRoutes(app, ctx, records);
   auditRoutes(app, ctx, records);
   consentRoutes(app, ctx, records, consent);
   custodianRoutes(app, ctx, records);
