@@ -139,6 +139,46 @@ describe('consent-enforced exchange', () => {
   });
 });
 
+describe('break-glass', () => {
+  test('emergency access without a grant: stated reason, flagged on the ledger, audited, listed for review', async () => {
+    const noReason = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, practitioner: 'Practitioner/er-doc' });
+    assert.equal(noReason.body.custodians[0].status, 403, 'ETREAT alone is not enough');
+    const wrongPurpose = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'TREAT', scope: vitals, emergencyReason: 'unconscious patient in the ER' });
+    assert.equal(wrongPurpose.status, 400);
+    const anonymous = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, emergencyReason: 'unconscious patient in the ER' });
+    assert.equal(anonymous.body.custodians[0].status, 403, 'break-glass needs a named practitioner');
+
+    const r = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, practitioner: 'Practitioner/er-doc', emergencyReason: 'unconscious patient in the ER' });
+    assert.equal(r.body.custodians[0].status, 200, JSON.stringify(r.body.problems));
+    const bg = r.body.custodians[0].breakGlass;
+    assert.match(bg.accessId, /^0x[0-9a-f]{64}$/);
+    assert.ok(bg.until > Date.now() / 1000 + 3000, 'limited in time (an hour)');
+    assert.deepEqual(r.body.entry.map((e: any) => e.resource.resourceType).sort(), ['Condition', 'Observation', 'Observation', 'Patient'], 'the whole record, in an emergency');
+    // Within the hour the same access is reused, not flagged again.
+    const again = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, practitioner: 'Practitioner/er-doc', emergencyReason: 'still in the ER, checking allergies' });
+    assert.equal(again.body.custodians[0].breakGlass.accessId, bg.accessId);
+
+    // Visible on the ledger to every node (here: the requester's own index).
+    const bDb = new Database(join(clinic.dataDir, 'node.db'), { readonly: true });
+    const deadline = Date.now() + 10_000;
+    let flagged: any;
+    while (!(flagged = bDb.prepare('SELECT * FROM break_glass WHERE access_id = ?').get(bg.accessId)) && Date.now() < deadline) await new Promise((r2) => setTimeout(r2, 200));
+    bDb.close();
+    assert.equal(flagged.org_id, hospital.orgId);
+    assert.equal(flagged.patient.toLowerCase(), patientAddress.toLowerCase());
+    assert.equal(flagged.tx_hash, bg.txHash);
+
+    // Visible to the patient in the custodian's audit trail, and queued for the privacy officer.
+    const view = await atA('GET', `/api/audit/patient/${patientId}`);
+    assert.ok(view.body.entries.some((e: any) => e.event.subtype[0].code === 'break-glass' && /unconscious/.test(e.event.outcomeDesc)));
+    const list = await atA('GET', '/api/break-glass');
+    assert.equal(list.body.accesses.length, 1);
+    assert.equal(list.body.accesses[0].practitioner, 'Practitioner/er-doc');
+    assert.equal((await atA('POST', `/api/break-glass/${bg.accessId}/review`, { review: 'justified', note: 'ER admission confirmed' })).status, 200);
+    assert.equal((await atA('POST', `/api/break-glass/${bg.accessId}/review`, { review: 'unjustified' })).status, 404, 'reviewed once');
+  });
+});
+
 describe('attacks on the exchange', () => {
   async function signedRequest(overrides: Record<string, unknown> = {}, signer = clinic.keys.account) {
     const body = JSON.stringify({ requester: clinic.orgId, patient: patientAddress, purpose: 'TREAT', scope: vitalsAndMind, timestamp: Date.now(), nonce: randomBytes(16).toString('hex'), ...overrides });

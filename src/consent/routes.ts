@@ -113,16 +113,43 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
       return json(reply, 200, await consent.revokeForCustodyPatient(b, actor(req)));
     });
 
+    // Break-glass accesses this custodian allowed, for the privacy officer to review.
+    api.get('/api/break-glass', async (req) => {
+      need(req, 'privacy-officer');
+      return { accesses: ctx.db.prepare('SELECT * FROM break_glass_accesses ORDER BY created_at DESC LIMIT 1000').all() };
+    });
+    api.post('/api/break-glass/:accessId/review', async (req, reply) => {
+      need(req, 'privacy-officer');
+      const { accessId } = parse(z.object({ accessId: hex32 }), req.params);
+      const b = parse(z.object({ review: z.enum(['justified', 'unjustified']), note: z.string().max(2000).optional() }).strict(), req.body);
+      const done = await records.queue.run(() => {
+        const r = ctx.db.prepare('UPDATE break_glass_accesses SET review = ?, reviewed_by = ?, reviewed_at = ? WHERE access_id = ? AND review IS NULL').run(
+          b.note ? `${b.review}: ${b.note}` : b.review, req.principal!.agent, new Date().toISOString(), accessId);
+        if (r.changes) records.audit.append({ ...actor(req), action: 'U', subtype: 'break-glass-review', outcome: '0', outcomeDesc: b.review, what: [`BreakGlass/${accessId}`] });
+        return r.changes;
+      });
+      if (!done) throw new FhirError(404, outcome('not-found', `no open break-glass access ${accessId}`));
+      return json(reply, 200, { accessId, review: b.review });
+    });
+
     // Requester side: this organization's clinician asks for a patient's records at the other custodians.
     api.post('/api/exchange/fetch', async (req, reply) => {
       need(req, 'clinician');
       const b = parse(
-        z.object({ patient: address, purpose: z.enum(PURPOSES), scope: scopeSchema, practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional() }).strict(),
+        z.object({
+          patient: address,
+          purpose: z.enum(PURPOSES),
+          scope: scopeSchema,
+          practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional(),
+          /** Break-glass: with purpose ETREAT, the clinical reason for reading without consent. */
+          emergencyReason: z.string().min(10).max(500).optional(),
+        }).strict(),
         req.body,
       );
       // A clinician asks as the practitioner they are; only the operator may name one.
       const practitioner = req.principal!.kind === 'user' ? (req.principal!.practitioner ?? undefined) : b.practitioner;
-      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner });
+      if (b.emergencyReason && b.purpose !== 'ETREAT') throw new FhirError(400, outcome('invalid', 'an emergency reason goes with purpose ETREAT'));
+      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner, breakGlassReason: b.emergencyReason });
       await records.audited(actor(req), { action: 'R', subtype: 'exchange-fetch', outcome: result.problems.length ? '4' : '0', outcomeDesc: result.problems.join('; ').slice(0, 500) || undefined, what: result.resources.map((r) => `${r.resourceType}/${r.id}`) });
       return json(reply, 200, {
         resourceType: 'Bundle',

@@ -18,4 +18,22 @@ export const consentMigrations: Migration[] = [
       -- Nonces of signed requests from other organizations, to refuse replays.
       CREATE TABLE exchange_nonces (org_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY (org_id, nonce));
     `),
+  (db) =>
+    db.exec(`
+      -- Break-glass accesses this custodian allowed, for the privacy officer's review.
+      CREATE TABLE break_glass_accesses (
+        access_id TEXT PRIMARY KEY,
+        patient TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        practitioner TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        until INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        review TEXT,
+        reviewed_by TEXT,
+        reviewed_at TEXT
+      );
+      CREATE INDEX break_glass_accesses_open ON break_glass_accesses (requester, practitioner, patient, until);
+    `),
 ];

@@ -11,7 +11,9 @@ import { getParticipant } from '../indexer/queries.ts';
 import type { NodeContext } from '../node/context.ts';
 import { compartment } from '../records/search.ts';
 import type { RecordService } from '../records/service.ts';
-import { exchangeRequestSchema, MAX_SKEW_MS, requestDigest, SIGNATURE_HEADER, type ExchangeEntry, type ExchangeResponse } from './protocol.ts';
+import { BREAK_GLASS_SECONDS, exchangeRequestSchema, MAX_SKEW_MS, requestDigest, SIGNATURE_HEADER, type ExchangeEntry, type ExchangeResponse } from './protocol.ts';
+import { consentRegistryAbi } from '../chain/generated/contracts.ts';
+import { randomBytes } from 'node:crypto';
 
 /** A practitioner grantee id on chain: keccak256 of "<orgId>/<Practitioner/id>". */
 export const practitionerGrantee = (orgId: Hex, practitioner: string) => keccak256(stringToHex(`${orgId}/${practitioner}`));
@@ -49,7 +51,17 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
       });
       const localPatients = patientsWithAddress(ctx.db, r.patient as Address);
       const actor = { agent: `Organization/${requester.orgId}`, onBehalfOf: r.practitioner, network: req.ip, purpose: r.purpose };
-      if (!decision.allow) {
+      let breakGlass: ExchangeResponse['breakGlass'];
+      if (!decision.allow && r.breakGlass) {
+        // Emergency access without a grant: a named practitioner, purpose ETREAT, a reason. Time-limited,
+        // flagged on the ledger for everyone (the patient included), audited, queued for review.
+        if (r.purpose !== 'ETREAT' || !r.practitioner) throw fhirError(403, 'forbidden', 'break-glass needs purpose ETREAT and a named practitioner');
+        breakGlass = await openBreakGlass(ctx, requester.orgId as Hex, r.practitioner, r.patient as Address, r.breakGlass.reason);
+        for (const p of localPatients) {
+          await records.audited(actor, { action: 'E', subtype: 'break-glass', outcome: '0', outcomeDesc: `emergency access: ${r.breakGlass.reason}`.slice(0, 500), patientId: p, what: [`BreakGlass/${breakGlass.accessId}`] });
+        }
+      }
+      if (!decision.allow && !breakGlass) {
         for (const p of localPatients.length ? localPatients : [undefined]) {
           await records.audited(actor, { action: 'R', subtype: 'exchange', outcome: '4', outcomeDesc: `denied at block ${decision.indexedBlock}: ${decision.reason}`, patientId: p });
         }
@@ -65,7 +77,7 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
       for (const patientId of localPatients) {
         for (const ref of compartment(ctx.db, records.store, patientId)) {
           const resource = records.store.read(ref.type, ref.id);
-          if (!scopeReleases(r.scope, resource)) continue;
+          if (!breakGlass && !scopeReleases(r.scope, resource)) continue;
           const version = Number(resource.meta!.versionId);
           const row = records.store.versionRow(ref.type, ref.id, version)!;
           const anchor = records.anchorer.anchorCovering(row.leaf_index);
@@ -94,7 +106,8 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
       const body: ExchangeResponse = {
         custodian: ctx.orgId,
         indexedBlock: decision.indexedBlock,
-        grantId: decision.grantId!,
+        grantId: decision.grantId ?? null,
+        ...(breakGlass ? { breakGlass } : {}),
         epk: wrapper.epk.toString('base64'),
         entries,
         pendingAnchor,
@@ -105,4 +118,29 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
       throw err;
     }
   });
+}
+
+/**
+ * Opens (or reuses, while it lasts) a break-glass access of a practitioner to a patient, flagged on
+ * the ledger with a hash of the reason (the reason itself is PHI-adjacent and stays here).
+ */
+async function openBreakGlass(ctx: NodeContext, requester: Hex, practitioner: string, patient: Address, reason: string): Promise<NonNullable<ExchangeResponse['breakGlass']>> {
+  const now = Math.floor(Date.now() / 1000);
+  const open = ctx.db
+    .prepare('SELECT access_id, until, tx_hash FROM break_glass_accesses WHERE requester = ? AND practitioner = ? AND lower(patient) = lower(?) AND until > ? ORDER BY until DESC LIMIT 1')
+    .get(requester, practitioner, patient, now) as { access_id: Hex; until: number; tx_hash: Hex } | undefined;
+  if (open) return { accessId: open.access_id, until: open.until, txHash: open.tx_hash };
+  const accessId = bytesToHex(randomBytes(32));
+  const until = now + BREAK_GLASS_SECONDS;
+  const { hash } = await ctx.sender.sendContract({
+    address: ctx.deployment.contracts.ConsentRegistry.address,
+    abi: consentRegistryAbi,
+    functionName: 'flagBreakGlass',
+    args: [patient, accessId, keccak256(stringToHex(reason)), BigInt(until)],
+    label: `break-glass ${accessId}`,
+  });
+  ctx.db
+    .prepare('INSERT INTO break_glass_accesses (access_id, patient, requester, practitioner, reason, until, tx_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(accessId, patient, requester, practitioner, reason, until, hash, new Date().toISOString());
+  return { accessId, until, txHash: hash };
 }

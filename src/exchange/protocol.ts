@@ -26,6 +26,8 @@ export const exchangeRequestSchema = z
     scope: scopeSchema,
     timestamp: z.number().int(),
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
+    /** Break-glass: purpose ETREAT with a stated reason, by a named practitioner, without a grant. */
+    breakGlass: z.object({ reason: z.string().min(10).max(500) }).strict().optional(),
   })
   .strict();
 export type ExchangeRequest = z.infer<typeof exchangeRequestSchema>;
@@ -45,12 +47,17 @@ export interface ExchangeEntry {
 export interface ExchangeResponse {
   custodian: Hex;
   indexedBlock: number;
-  grantId: Hex;
+  grantId: Hex | null;
   epk: string; // base64 ephemeral X25519 public key of the custodian for this response
   entries: ExchangeEntry[];
   /** Versions newer than the custodian's latest anchor: withheld until they can be proven. */
   pendingAnchor: number;
+  /** Set when access was granted by break-glass: the ledger flag and until when it holds. */
+  breakGlass?: { accessId: Hex; until: number; txHash: Hex };
 }
+
+/** How long a break-glass access lasts before it must be stated (and flagged) again. */
+export const BREAK_GLASS_SECONDS = 60 * 60;
 
 export function requestDigest(body: string): Uint8Array {
   return createHash('sha256').update('carechain:exchange:v1\n').update(body).digest();

@@ -16,7 +16,7 @@ export interface FetchResult {
   resources: Resource[];
   /** One line per custodian or entry that could not be used, and why. */
   problems: string[];
-  custodians: { orgId: Hex; status: number; released: number; pendingAnchor: number }[];
+  custodians: { orgId: Hex; status: number; released: number; pendingAnchor: number; breakGlass?: ExchangeResponse['breakGlass'] }[];
 }
 
 export function custodiansOf(db: Db, patient: Address): Hex[] {
@@ -27,7 +27,7 @@ export async function fetchFromCustodians(
   db: Db,
   keys: OrgKeys,
   self: Hex,
-  q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string },
+  q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string; breakGlassReason?: string },
   opts: { custodians?: Hex[]; tamper?: (r: ExchangeResponse) => void } = {},
 ): Promise<FetchResult> {
   const out: FetchResult = { resources: [], problems: [], custodians: [] };
@@ -45,6 +45,7 @@ export async function fetchFromCustodians(
       scope: q.scope,
       timestamp: Date.now(),
       nonce: randomBytes(16).toString('hex'),
+      ...(q.breakGlassReason ? { breakGlass: { reason: q.breakGlassReason } } : {}),
     };
     const body = JSON.stringify(request);
     const signature = await keys.account.signMessage({ message: { raw: requestDigest(body) } });
@@ -69,7 +70,7 @@ export async function fetchFromCustodians(
     opts.tamper?.(json);
     const verified = verifyResponse(db, keys, orgId, json, out.problems, custodian.name);
     out.resources.push(...verified);
-    out.custodians.push({ orgId, status: 200, released: verified.length, pendingAnchor: json.pendingAnchor });
+    out.custodians.push({ orgId, status: 200, released: verified.length, pendingAnchor: json.pendingAnchor, ...(json.breakGlass ? { breakGlass: json.breakGlass } : {}) });
   }
   return out;
 }
