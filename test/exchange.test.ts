@@ -19,7 +19,10 @@ import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { requestDigest, SIGNATURE_HEADER } from '../src/exchange/protocol.ts';
 import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { freePort, registerTestOrg, startCli, startTestChain, tempDir, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { linkMessage } from '../src/consent/identity.ts';
+import { loadPatientKey } from '../src/cli/consent.ts';
+import { signGrant, signProxy } from '../src/consent/typed-data.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -179,6 +182,88 @@ describe('break-glass', () => {
   });
 });
 
+describe("patient-held keys, proxies and expiry (CLI)", () => {
+  let patient2: string;
+  let keyFile: string;
+  let address2: Address;
+  const bArgs = () => ['--node', bUrl, '--org', clinic.slug, '--home', tmp.dir];
+  const fetch2 = (scope: Scope) => atB('POST', '/api/exchange/fetch', { patient: address2, purpose: 'TREAT', scope });
+
+  before(async () => {
+    keyFile = join(tmp.dir, 'patient2.key.json');
+    const kg = await runCli(['patient', 'keygen', '--out', keyFile]);
+    assert.equal(kg.code, 0, kg.stderr);
+    address2 = kg.stdout.trim() as Address;
+    patient2 = (await atA('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'SelfCustodied' }] })).body.id;
+    await atA('POST', '/fhir/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'glucose' }, subject: { reference: `Patient/${patient2}` } });
+    await atA('POST', '/fhir/Condition', { resourceType: 'Condition', subject: { reference: `Patient/${patient2}` }, code: { text: 'diabetes' } });
+    await a.records.anchorer.maybeAnchor(true);
+    const key = loadPatientKey(keyFile);
+    const wrongSig = await privateKeyToAccount(generatePrivateKey()).signMessage({ message: linkMessage(hospital.orgId, patient2) });
+    assert.equal((await atA('POST', `/api/patients/${patient2}/identity`, { address: address2, signature: wrongSig })).status, 403, 'possession must be proven');
+    const link = await atA('POST', `/api/patients/${patient2}/identity`, { address: address2, signature: await key.signMessage({ message: linkMessage(hospital.orgId, patient2) }) });
+    assert.equal(link.status, 201, JSON.stringify(link.body));
+  });
+
+  test('a grant signed with the patient\'s own key, relayed by another node, is honoured; replays are refused', async () => {
+    const g = await runCli(['consent', 'grant', ...bArgs(), '--patient-key', keyFile, '--grantee', clinic.slug, '--types', 'Observation', '--days', '1']);
+    assert.equal(g.code, 0, g.stderr);
+    const r = await fetch2({ resourceTypes: ['Observation'] });
+    assert.deepEqual(r.body.entry.map((e: any) => e.resource.code?.text).filter(Boolean), ['glucose']);
+    const list = await runCli(['consent', 'list', ...bArgs(), '--patient-key', keyFile]);
+    assert.match(list.stdout, /TREAT\s+grantee 0x[0-9a-f]{64}\s+until/);
+
+    // Replaying the exact relayed grant at another node fails on chain (the nonce moved on).
+    const key = loadPatientKey(keyFile);
+    const domain = (await atA('GET', '/api/consent/domain')).body;
+    const scope = { resourceTypes: ['Observation'] as const };
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const grant = { patient: address2, grantee: clinic.orgId, scopeHash: scopeHash({ resourceTypes: ['Observation'] }), purpose: 0, start: now - 60n, expiry: now + 3600n, nonce: 0n };
+    const signature = await signGrant(key, { ...domain, chainId: Number(domain.chainId) }, grant);
+    const body = { grant: { ...grant, start: String(grant.start), expiry: String(grant.expiry), nonce: '0' }, signature, scope };
+    const replay = await atA('POST', '/api/consent/relay', body);
+    assert.equal(replay.status, 422);
+    assert.match(replay.body.issue[0].diagnostics, /BadNonce/);
+    const lying = await atA('POST', '/api/consent/relay', { ...body, scope: { resourceTypes: ['Condition'] } });
+    assert.equal(lying.status, 400, 'a scope document that does not match the signed hash');
+  });
+
+  test('an expired grant no longer opens anything', async () => {
+    const g = await runCli(['consent', 'grant', ...bArgs(), '--patient-key', keyFile, '--grantee', clinic.slug, '--types', 'Condition', '--days', '0.00005']);
+    assert.equal(g.code, 0, g.stderr);
+    await new Promise((r) => setTimeout(r, 5000));
+    const r = await fetch2({ resourceTypes: ['Condition'] });
+    assert.equal(r.body.custodians[0].status, 403);
+    assert.match(r.body.problems[0], /expired/);
+  });
+
+  test('a proxy grants and revokes for the patient until the appointment expires', async () => {
+    const guardianFile = join(tmp.dir, 'guardian.key.json');
+    await runCli(['patient', 'keygen', '--out', guardianFile]);
+    const guardian = loadPatientKey(guardianFile);
+    const key = loadPatientKey(keyFile);
+    const domain = (await atA('GET', '/api/consent/domain')).body;
+    const nonce = BigInt((await atA('GET', `/api/consent/nonce/${address2}`)).body.nonce);
+    const expiry = BigInt(Math.floor(Date.now() / 1000) + 8);
+    const sig = await signProxy(key, { ...domain, chainId: Number(domain.chainId) }, { patient: address2, proxy: guardian.address, expiry, nonce });
+    const appointed = await atA('POST', '/api/consent/proxy-relay', { patient: address2, proxy: guardian.address, expiry: String(expiry), nonce: String(nonce), signature: sig });
+    assert.equal(appointed.status, 200, JSON.stringify(appointed.body));
+
+    const g = await runCli(['consent', 'grant', ...bArgs(), '--patient-key', guardianFile, '--for', address2, '--grantee', clinic.slug, '--types', 'Observation,Condition', '--days', '1']);
+    assert.equal(g.code, 0, g.stderr);
+    const grantId = /granted (0x[0-9a-f]{64})/.exec(g.stdout)![1]!;
+    assert.equal((await fetch2({ resourceTypes: ['Observation', 'Condition'] })).body.custodians[0].status, 200, 'the proxy\'s grant is honoured');
+    const rv = await runCli(['consent', 'revoke', ...bArgs(), '--patient-key', guardianFile, '--for', address2, '--grant', grantId]);
+    assert.equal(rv.code, 0, rv.stderr);
+    assert.equal((await fetch2({ resourceTypes: ['Observation', 'Condition'] })).body.custodians[0].status, 403);
+
+    while (Date.now() / 1000 <= Number(expiry) + 1) await new Promise((r) => setTimeout(r, 250));
+    const late = await runCli(['consent', 'grant', ...bArgs(), '--patient-key', guardianFile, '--for', address2, '--grantee', clinic.slug, '--types', 'Observation', '--days', '1']);
+    assert.notEqual(late.code, 0);
+    assert.match(late.stderr, /BadSignature/);
+  });
+});
+
 describe('attacks on the exchange', () => {
   async function signedRequest(overrides: Record<string, unknown> = {}, signer = clinic.keys.account) {
     const body = JSON.stringify({ requester: clinic.orgId, patient: patientAddress, purpose: 'TREAT', scope: vitalsAndMind, timestamp: Date.now(), nonce: randomBytes(16).toString('hex'), ...overrides });
@@ -222,6 +307,5 @@ describe('attacks on the exchange', () => {
       assert.match(res.problems.join('\n'), expect, what);
     }
     db.close();
-    void scopeHash;
   });
 });

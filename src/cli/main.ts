@@ -12,6 +12,10 @@ import { importFiles } from './import.ts';
 import { nodeTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
+import { consentGrant, consentList, consentRevoke, loadPatientKey, patientKeygen } from './consent.ts';
+import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
+import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
+import type { Address, Hex } from 'viem';
 import { CarechainError } from '../errors.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../db/database.ts';
@@ -166,6 +170,66 @@ user
         console.log(`added ${u.username} (${u.roles.join(', ')})${u.practitioner ? ` acting as ${u.practitioner}` : ''}`);
       } finally {
         db.close();
+      }
+    }),
+  );
+
+const patient = program.command('patient').description("a patient's own key");
+patient
+  .command('keygen')
+  .description('create a patient key file (sealed with CARECHAIN_PATIENT_PASSPHRASE when set)')
+  .requiredOption('--out <file>', 'key file to write (mode 0600)')
+  .action(action(async (opts: { out: string }) => console.log(patientKeygen(opts.out, process.env.CARECHAIN_PATIENT_PASSPHRASE))));
+
+const consentCmd = program.command('consent').description("a patient's consent, signed with their key and relayed by a node");
+const nodeOptions = (c: Command) =>
+  c
+    .requiredOption('--node <url>', 'URL of the node that relays')
+    .option('--token <token>', 'token (CARECHAIN_TOKEN)')
+    .option('--org <slug>', 'read the admin token of this organization from <home>')
+    .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain');
+nodeOptions(consentCmd.command('grant').description('grant an organization access to a scope of your records'))
+  .requiredOption('--patient-key <file>', 'patient (or proxy) key file')
+  .option('--for <address>', 'as a proxy: the patient the grant is for')
+  .requiredOption('--grantee <org>', 'organization slug or id')
+  .requiredOption('--types <types>', 'comma-separated resource types, e.g. Observation,Condition')
+  .option('--sensitive <classes>', `comma-separated sensitive classes to release: ${SENSITIVE_CLASSES.join(', ')}`)
+  .option('--purpose <code>', PURPOSES.join('|'), 'TREAT')
+  .option('--days <n>', 'how long the grant lasts', (v) => Number(v), 90)
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; patientKey: string; for?: string; grantee: string; types: string; sensitive?: string; purpose: string; days: number }) => {
+      if (!PURPOSES.includes(opts.purpose as never)) throw new InvalidArgumentError(`--purpose must be one of ${PURPOSES.join(', ')}`);
+      const scope = scopeSchema.safeParse({ resourceTypes: opts.types.split(','), ...(opts.sensitive ? { sensitive: opts.sensitive.split(',') } : {}) });
+      if (!scope.success) throw new CarechainError(`invalid scope: ${scope.error.issues[0]!.path.join('.')}: ${scope.error.issues[0]!.message}`, 2);
+      const signer = loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
+      const r = await consentGrant(nodeTarget(opts), signer, { patient: opts.for as Address | undefined, grantee: opts.grantee, scope: scope.data, purpose: opts.purpose as PurposeCode, days: opts.days });
+      console.log(`granted ${r.grantId} (block ${r.blockNumber})`);
+    }),
+  );
+nodeOptions(consentCmd.command('revoke').description('revoke a grant (effective from its block)'))
+  .requiredOption('--patient-key <file>', 'patient (or proxy) key file')
+  .option('--for <address>', 'as a proxy: the patient')
+  .requiredOption('--grant <id>', 'grant id')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; patientKey: string; for?: string; grant: string }) => {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(opts.grant)) throw new InvalidArgumentError('--grant must be a 32-byte hex id');
+      const signer = loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
+      const r = await consentRevoke(nodeTarget(opts), signer, opts.grant as Hex, opts.for as Address | undefined);
+      console.log(`revoked ${opts.grant} (block ${r.blockNumber})`);
+    }),
+  );
+nodeOptions(consentCmd.command('list').description("a patient's grants, from the node's index of the ledger"))
+  .option('--patient-key <file>', 'patient key file')
+  .option('--patient <address>', 'patient address')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; patientKey?: string; patient?: string }) => {
+      const address = (opts.patient ?? (opts.patientKey ? loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE).address : undefined)) as Address | undefined;
+      if (!address) throw new CarechainError('give --patient <address> or --patient-key <file>', 2);
+      const r = await consentList(nodeTarget(opts), address);
+      console.log(`as of block ${r.indexedBlock}:`);
+      for (const g of r.grants as { grant_id: string; grantee: string; purpose: string; expiry: number; revoked_block: number | null }[]) {
+        const state = g.revoked_block !== null ? `revoked in block ${g.revoked_block}` : g.expiry * 1000 < Date.now() ? 'expired' : `until ${new Date(g.expiry * 1000).toISOString()}`;
+        console.log(`  ${g.grant_id}  ${g.purpose.padEnd(7)} grantee ${g.grantee}  ${state}`);
       }
     }),
   );

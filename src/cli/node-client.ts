@@ -23,7 +23,7 @@ export async function callNode(target: NodeTarget, method: string, path: string,
   try {
     res = await fetch(`${target.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${target.token}`, ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}) },
+      headers: { authorization: `Bearer ${target.token}`, ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

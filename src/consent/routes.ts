@@ -99,6 +99,11 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
       const b = parse(z.object({ patient: address, grantId: hex32, nonce: uint, signature }).strict(), req.body);
       return json(reply, 200, await consent.relayRevoke(b.patient, b.grantId, b.nonce, b.signature, actor(req)));
     });
+    api.post('/api/consent/proxy-relay', async (req, reply) => {
+      need(req, 'staff', 'clinician');
+      const b = parse(z.object({ patient: address, proxy: address, expiry: uint, nonce: uint, signature }).strict(), req.body);
+      return json(reply, 200, await consent.relayProxy(b.patient, b.proxy, b.expiry, b.nonce, b.signature, actor(req)));
+    });
     api.post('/api/consent/grant', async (req, reply) => {
       need(req, 'staff');
       const b = parse(
@@ -149,7 +154,7 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
       // A clinician asks as the practitioner they are; only the operator may name one.
       const practitioner = req.principal!.kind === 'user' ? (req.principal!.practitioner ?? undefined) : b.practitioner;
       if (b.emergencyReason && b.purpose !== 'ETREAT') throw new FhirError(400, outcome('invalid', 'an emergency reason goes with purpose ETREAT'));
-      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner, breakGlassReason: b.emergencyReason });
+      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner, breakGlassReason: b.emergencyReason, minBlock: ctx.indexer.indexedBlock });
       await records.audited(actor(req), { action: 'R', subtype: 'exchange-fetch', outcome: result.problems.length ? '4' : '0', outcomeDesc: result.problems.join('; ').slice(0, 500) || undefined, what: result.resources.map((r) => `${r.resourceType}/${r.id}`) });
       return json(reply, 200, {
         resourceType: 'Bundle',

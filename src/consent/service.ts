@@ -82,6 +82,17 @@ export class ConsentService {
     return { blockNumber: Number(receipt.blockNumber) };
   }
 
+  async relayProxy(patient: Address, proxy: Address, expiry: bigint, nonce: bigint, signature: Hex, actor: Actor): Promise<{ blockNumber: number }> {
+    const { receipt } = await this.ctx.sender
+      .sendContract({ address: this.registry, abi: consentRegistryAbi, functionName: 'appointProxy', args: [patient, proxy, expiry, nonce, signature], label: `consent proxy ${patient}->${proxy}` })
+      .catch((err: Error) => {
+        throw fhirError(422, 'business-rule', err.message);
+      });
+    await this.records.audited(actor, { action: 'U', subtype: 'consent-proxy', outcome: '0', outcomeDesc: `proxy ${proxy} until ${expiry}`, patientId: this.localPatientOf(patient) });
+    await this.ctx.indexer.waitForBlock(receipt.blockNumber, 15_000).catch(() => {});
+    return { blockNumber: Number(receipt.blockNumber) };
+  }
+
   /** Grantee as given by a user: an organization slug or id, optionally a practitioner there. */
   granteeId(grantee: string): Hex {
     const orgId = /^0x[0-9a-fA-F]{64}$/.test(grantee) ? (grantee.toLowerCase() as Hex) : orgIdOf(grantee);

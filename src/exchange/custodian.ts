@@ -40,6 +40,9 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
       const fresh = ctx.db.prepare('INSERT OR IGNORE INTO exchange_nonces (org_id, nonce, seen_ms) VALUES (?, ?, ?)').run(requester.orgId, r.nonce, Date.now());
       if (fresh.changes === 0) throw fhirError(401, 'security', 'replayed request');
 
+      // Decide on an index at least as recent as what the requester has seen (e.g. a grant it just
+      // relayed), waiting briefly for our indexer; the decision states the height it used anyway.
+      if (r.minBlock !== undefined && r.minBlock > ctx.indexer.indexedBlock) await ctx.indexer.waitForBlock(r.minBlock, 10_000).catch(() => {});
       const grantees = [requester.orgId as Hex, ...(r.practitioner ? [practitionerGrantee(requester.orgId as Hex, r.practitioner)] : [])];
       const decision = decide(ctx.db, {
         patient: r.patient as Hex,

@@ -28,6 +28,8 @@ export const exchangeRequestSchema = z
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
     /** Break-glass: purpose ETREAT with a stated reason, by a named practitioner, without a grant. */
     breakGlass: z.object({ reason: z.string().min(10).max(500) }).strict().optional(),
+    /** The requester has seen the ledger up to this block: decide on an index at least that recent. */
+    minBlock: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type ExchangeRequest = z.infer<typeof exchangeRequestSchema>;

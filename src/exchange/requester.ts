@@ -27,7 +27,7 @@ export async function fetchFromCustodians(
   db: Db,
   keys: OrgKeys,
   self: Hex,
-  q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string; breakGlassReason?: string },
+  q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string; breakGlassReason?: string; minBlock?: number },
   opts: { custodians?: Hex[]; tamper?: (r: ExchangeResponse) => void } = {},
 ): Promise<FetchResult> {
   const out: FetchResult = { resources: [], problems: [], custodians: [] };
@@ -46,6 +46,7 @@ export async function fetchFromCustodians(
       timestamp: Date.now(),
       nonce: randomBytes(16).toString('hex'),
       ...(q.breakGlassReason ? { breakGlass: { reason: q.breakGlassReason } } : {}),
+      ...(q.minBlock !== undefined ? { minBlock: q.minBlock } : {}),
     };
     const body = JSON.stringify(request);
     const signature = await keys.account.signMessage({ message: { raw: requestDigest(body) } });
