@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ledgerBenchmarks } from './ledger.bench.ts';
 import { recordBenchmarks } from './records.bench.ts';
 import { auditBenchmarks } from './audit.bench.ts';
+import { consentBenchmarks } from './consent.bench.ts';
 import { printTable, type BenchResult } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -17,6 +18,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['ledger', ledgerBenchmarks],
     ['records', recordBenchmarks],
     ['audit', auditBenchmarks],
+    ['consent', consentBenchmarks],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => only.length === 0 || only.includes(name));
 
