@@ -19,8 +19,9 @@ import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { requestDigest, SIGNATURE_HEADER } from '../src/exchange/protocol.ts';
 import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
 import { linkMessage } from '../src/consent/identity.ts';
+import { patientLoginMessage } from '../src/auth/patient-login.ts';
 import { loadPatientKey } from '../src/cli/consent.ts';
 import { signGrant, signProxy } from '../src/consent/typed-data.ts';
 
@@ -73,7 +74,13 @@ before(async () => {
   const custody = await atA('POST', `/api/patients/${patientId}/custody-key`, { passphrase: PASS });
   assert.equal(custody.status, 201, JSON.stringify(custody.body));
   patientAddress = custody.body.address;
+  await locatedAtB(patientAddress);
 });
+
+/** The requester learns custodians from its own index of the ledger: wait until it has indexed them. */
+async function locatedAtB(address: Address) {
+  await waitUntil('the record locator at the requester', async () => (await atB('GET', `/api/locator/${address}`)).body.custodians?.length === 1, 15_000);
+}
 after(async () => {
   await b?.stop();
   await a?.stop();
@@ -203,6 +210,7 @@ describe("patient-held keys, proxies and expiry (CLI)", () => {
     assert.equal((await atA('POST', `/api/patients/${patient2}/identity`, { address: address2, signature: wrongSig })).status, 403, 'possession must be proven');
     const link = await atA('POST', `/api/patients/${patient2}/identity`, { address: address2, signature: await key.signMessage({ message: linkMessage(hospital.orgId, patient2) }) });
     assert.equal(link.status, 201, JSON.stringify(link.body));
+    await locatedAtB(address2);
   });
 
   test('a grant signed with the patient\'s own key, relayed by another node, is honoured; replays are refused', async () => {
@@ -261,6 +269,32 @@ describe("patient-held keys, proxies and expiry (CLI)", () => {
     const late = await runCli(['consent', 'grant', ...bArgs(), '--patient-key', guardianFile, '--for', address2, '--grantee', clinic.slug, '--types', 'Observation', '--days', '1']);
     assert.notEqual(late.code, 0);
     assert.match(late.stderr, /BadSignature/);
+  });
+});
+
+describe('the patient\'s own view', () => {
+  test('a patient logs in with their key: own consents only, and a verified access history across custodians', async () => {
+    const keyFile = join(tmp.dir, 'patient2.key.json');
+    const key = loadPatientKey(keyFile);
+    const patient2 = (await atA('GET', '/fhir/Patient?_count=1000')).body.entry.map((e: any) => e.resource).find((p: any) => p.name?.[0]?.family === 'SelfCustodied').id;
+    const challenge = (await call(a.url, '', 'POST', '/api/auth/patient/challenge', { address: key.address })).body.challenge;
+    const signature = await key.signMessage({ message: patientLoginMessage(hospital.orgId, challenge) });
+    const login = await call(a.url, '', 'POST', '/api/auth/patient/login', { address: key.address, challenge, signature });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    const t = login.body.access_token;
+    assert.equal((await call(a.url, '', 'POST', '/api/auth/patient/login', { address: key.address, challenge, signature })).status, 401, 'a challenge is used once');
+    const mine = await call(a.url, t, 'GET', `/fhir/Consent?patient=Patient/${patient2}`);
+    assert.equal(mine.status, 200);
+    assert.ok(mine.body.total >= 3);
+    assert.equal((await call(a.url, t, 'GET', `/fhir/Consent?patient=Patient/${patientId}`)).status, 403, "another patient's consents");
+    assert.equal((await call(a.url, t, 'GET', `/fhir/Patient/${patient2}`)).status, 403, 'no clinical reads with the patient role (yet)');
+    assert.equal((await call(a.url, t, 'GET', '/api/audit/entries')).status, 403);
+
+    const cli = await runCli(['audit', 'mine', '--node', bUrl, '--patient-key', keyFile, '--rpc-url', chain.anvil.rpcUrl]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`Organization/${clinic.orgId}\\s+exchange .*TREAT\\s+allowed`));
+    assert.match(cli.stdout, /exchange\s+TREAT\s+denied\/failed \(denied at block \d+: the grant was revoked\)/);
+    assert.match(cli.stdout, /verified \d+ entries at 1 custodian\(s\) against their signed heads and the chain/);
   });
 });
 

@@ -10,6 +10,7 @@ import type { NodeContext } from '../node/context.ts';
 import { parseOr400, sendError } from '../node/http-errors.ts';
 import type { RecordService } from '../records/service.ts';
 import { evaluateFlags } from './flags.ts';
+import { patientsWithAddress } from '../consent/identity.ts';
 import { consistencyProof, inclusionProof } from './proofs.ts';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
@@ -67,6 +68,26 @@ export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: Rec
     return {
       sth,
       anchored: records.auditAnchorer.latest() ?? null,
+      entries: idx.map((i) => ({ event: audit.entry(i), proof: inclusionProof(log, i, sth.treeSize, null) })),
+    };
+  });
+
+  // A patient's (or proxy's) own view: every access to their data at this custodian, with proofs to
+  // a signed tree head, and the anchored head it is consistent with.
+  app.get('/api/audit/me', { preHandler: requireRoles(ctx, 'patient') }, async (req, reply) => {
+    const p = req.principal!;
+    if (p.kind !== 'patient') return sendError(reply, 403, 'forbidden', 'log in as a patient (POST /api/auth/patient/login)');
+    const localIds = p.addresses!.flatMap((a) => patientsWithAddress(ctx.db, a));
+    const idx = [...new Set(localIds.flatMap((id) => audit.find({ patientId: id, limit: 1000 })))].sort((x, y) => x - y);
+    const sth = await audit.signedTreeHead();
+    const anchored = records.auditAnchorer.latest() ?? null;
+    await records.audited({ agent: p.agent, network: req.ip }, { action: 'R', subtype: 'audit-view', outcome: '0', patientId: localIds[0] });
+    return {
+      org: ctx.config.org,
+      orgId: ctx.orgId,
+      sth,
+      anchored,
+      consistency: anchored ? consistencyProof(log, anchored.treeSize, sth.treeSize) : null,
       entries: idx.map((i) => ({ event: audit.entry(i), proof: inclusionProof(log, i, sth.treeSize, null) })),
     };
   });

@@ -10,20 +10,42 @@ import type { Db } from '../db/database.ts';
 import type { NodeContext } from '../node/context.ts';
 import { adminTokenProblem } from '../node/admin-auth.ts';
 import { getUser, type Role, type User } from './users.ts';
+import { getAddress, type Address } from 'viem';
 
 export interface Principal {
-  kind: 'user' | 'operator';
+  kind: 'user' | 'operator' | 'patient';
   username: string;
-  roles: Role[];
+  roles: (Role | 'patient')[];
   practitioner: string | null;
   /** The reference the audit trail names. */
   agent: string;
+  /** For patients: their own address, and those of patients they are an active proxy for. */
+  addresses?: Address[];
 }
 
 export const TOKEN_TTL_SECONDS = 15 * 60;
 
 function jwtKey(ctx: NodeContext): Uint8Array {
   return createHmac('sha256', ctx.keys.indexSecret).update('carechain/jwt/v1').digest();
+}
+
+/** A token for a patient (or proxy) who proved possession of their key (see patient-login.ts). */
+export async function issuePatientToken(ctx: NodeContext, address: Address): Promise<string> {
+  return new SignJWT({ roles: ['patient'] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(`carechain:${ctx.config.org}`)
+    .setAudience(`carechain:${ctx.config.org}`)
+    .setSubject(`patient:${getAddress(address)}`)
+    .setIssuedAt()
+    .setExpirationTime(`${TOKEN_TTL_SECONDS}s`)
+    .sign(jwtKey(ctx));
+}
+
+/** The address itself and every patient it is an active proxy for (from the indexed ledger). */
+function patientScope(db: Db, address: Address): Address[] {
+  const now = Math.floor(Date.now() / 1000);
+  const proxied = db.prepare('SELECT patient FROM consent_proxies WHERE lower(proxy) = lower(?) AND expiry > ?').all(address, now) as { patient: Address }[];
+  return [address, ...proxied.map((p) => getAddress(p.patient))];
 }
 
 export async function issueToken(ctx: NodeContext, user: User): Promise<string> {
@@ -63,6 +85,10 @@ export async function authenticate(ctx: NodeContext, db: Db, req: FastifyRequest
       audience: `carechain:${ctx.config.org}`,
       requiredClaims: ['exp', 'sub'],
     });
+    if (payload.sub!.startsWith('patient:')) {
+      const address = getAddress(payload.sub!.slice('patient:'.length));
+      return { kind: 'patient', username: address, roles: ['patient'], practitioner: null, agent: `Patient/${address}`, addresses: patientScope(db, address) };
+    }
     // Roles come from the user store, not the token alone: a removed role takes effect at once.
     const user = getUser(db, payload.sub!);
     if (!user) throw new AuthError(401, 'unknown user');
@@ -74,6 +100,6 @@ export async function authenticate(ctx: NodeContext, db: Db, req: FastifyRequest
   }
 }
 
-export function hasRole(p: Principal, ...roles: Role[]): boolean {
+export function hasRole(p: Principal, ...roles: (Role | 'patient')[]): boolean {
   return p.roles.includes('admin') || roles.some((r) => p.roles.includes(r));
 }

@@ -13,6 +13,7 @@ import { nodeTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, patientKeygen } from './consent.ts';
+import { myAuditTrail } from './patient-audit.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
@@ -249,6 +250,23 @@ audit
       const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment });
       const report = await verifyAuditCommand(config, flags.patient);
       if (!report.ok) process.exit(1);
+    }),
+  );
+audit
+  .command('mine')
+  .description('as a patient: every access to your records at every custodian, each entry verified')
+  .requiredOption('--node <url>', 'any node of the network (to find your custodians)')
+  .requiredOption('--patient-key <file>', 'your key file')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+  .action(
+    action(async (opts: { node: string; patientKey: string; home: string; rpcUrl?: string }) => {
+      const key = loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
+      const r = await myAuditTrail({ node: opts.node, key, rpcUrl: opts.rpcUrl, home: resolve(opts.home) });
+      for (const l of r.lines) {
+        console.log(`${l.recorded}  ${l.org.padEnd(24)} ${l.who}${l.onBehalfOf ? ` for ${l.onBehalfOf}` : ''}  ${l.what}  ${l.purpose ?? ''}  ${l.outcome}`);
+      }
+      console.log(`verified ${r.verified} entries at ${r.custodians} custodian(s) against their signed heads and the chain`);
     }),
   );
 audit

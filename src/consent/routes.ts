@@ -6,7 +6,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getAddress, type Address, type Hex } from 'viem';
 import { z } from 'zod';
-import { fetchFromCustodians } from '../exchange/requester.ts';
+import { custodiansOf, fetchFromCustodians } from '../exchange/requester.ts';
+import { getParticipant } from '../indexer/queries.ts';
 import { FHIR_JSON } from '../fhir/routes.ts';
 import { FhirError, outcome } from '../fhir/outcome.ts';
 import { AuthError, authenticate, hasRole } from '../auth/principal.ts';
@@ -84,6 +85,12 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
     });
 
     api.get('/api/consent/domain', async () => consent.domain);
+    // Record locator: which organizations hold records of a patient (their registry entries).
+    api.get('/api/locator/:address', async (req) => {
+      const { address: a } = parse(z.object({ address }), req.params);
+      if (req.principal!.kind === 'patient' && !req.principal!.addresses!.includes(a)) throw new FhirError(403, outcome('forbidden', 'a patient may look up only their own records'));
+      return { indexedBlock: ctx.indexer.indexedBlock, custodians: custodiansOf(ctx.db, a).map((id) => getParticipant(ctx.db, id)).filter(Boolean) };
+    });
     api.get('/api/consent/nonce/:address', async (req) => ({ nonce: String(await consent.nonce(parse(z.object({ address }), req.params).address)) }));
     api.get('/api/consent', async (req) => {
       const q = parse(z.object({ patient: address }), req.query);

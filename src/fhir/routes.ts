@@ -13,6 +13,7 @@ import { compartment, search } from '../records/search.ts';
 import { IntegrityError, type VersionRow, type WriteResult } from '../records/store.ts';
 import type { Actor, RecordService } from '../records/service.ts';
 import type { ConsentService } from '../consent/service.ts';
+import { identityOf } from '../consent/identity.ts';
 import type { AuditAction } from '../audit/audit-log.ts';
 import { patientIdOf } from '../records/search-params.ts';
 import { processBatch, processTransaction } from './bundle.ts';
@@ -160,10 +161,14 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
 
       // Grants on the ledger, as FHIR Consent (read-only: consent changes are patient-signed).
       fhir.get('/Consent', async (req, reply) => {
-        authorizeFhir(principalOf(req), 'consent');
         const params = new URLSearchParams(req.url.split('?')[1] ?? '');
         const patient = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(params.get('patient') ?? '')?.[1];
         if (!patient || [...params.keys()].some((k) => k !== 'patient')) throw invalid('Consent search takes patient=Patient/id');
+        // A patient (or proxy) sees their own consents; staff and privacy officers anyone's.
+        if (principalOf(req).kind === 'patient') {
+          const identity = identityOf(ctx.db, patient);
+          if (!identity || !principalOf(req).addresses!.includes(identity.address)) throw fhirError(403, 'forbidden', 'a patient may read only their own consents');
+        } else authorizeFhir(principalOf(req), 'consent');
         const consents = consent.consentsOfPatient(patient);
         await records.audited(actor(req, ctx), { action: 'R', subtype: 'search-type', outcome: '0', patientId: patient, query: req.url });
         return sendResource(reply, 200, searchset(consents, consents.length));

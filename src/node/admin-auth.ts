@@ -16,7 +16,7 @@ export function adminTokenProblem(ctx: NodeContext, authorization: string | unde
 }
 
 /** Platform API endpoints: an authenticated principal with one of `roles` (admin always qualifies). */
-export function requireRoles(ctx: NodeContext, ...roles: Role[]) {
+export function requireRoles(ctx: NodeContext, ...roles: (Role | 'patient')[]) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       req.principal = await authenticate(ctx, ctx.db, req);

@@ -1,0 +1,92 @@
+/**
+ * `carechain audit mine`: a patient's own access history across every custodian that holds their
+ * records (found with the record locator), each entry checked client-side: the inclusion proof to the
+ * custodian's signed tree head, the head's signature by the custodian's registered key, and its
+ * consistency with the root anchored on the chain.
+ */
+import { getAddress, hexToBytes, type Address, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { sthSigner, type SignedTreeHead } from '../audit/audit-log.ts';
+import { connectChain } from '../chain/client.ts';
+import { anchorRegistryAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
+import { logIdOf, logKindToChain } from '../chain/ids.ts';
+import { patientLoginMessage } from '../auth/patient-login.ts';
+import { CarechainError } from '../errors.ts';
+import { leafHash, verifyConsistency, verifyInclusion } from '../merkle/rfc6962.ts';
+import { resolveRpcUrl } from '../node/start.ts';
+
+interface Custodian {
+  orgId: Hex;
+  name: string;
+  endpoint: string;
+}
+
+async function post(url: string, body: unknown, token?: string) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+async function login(endpoint: string, orgId: Hex, key: PrivateKeyAccount): Promise<string> {
+  const c = await post(`${endpoint}/api/auth/patient/challenge`, { address: key.address });
+  if (c.status !== 200) throw new Error(`challenge refused (${c.status})`);
+  const signature = await key.signMessage({ message: patientLoginMessage(orgId, c.json.challenge) });
+  const l = await post(`${endpoint}/api/auth/patient/login`, { address: key.address, challenge: c.json.challenge, signature });
+  if (l.status !== 200) throw new Error(`login refused (${l.status}): ${l.json?.error?.message ?? ''}`);
+  return l.json.access_token as string;
+}
+
+export interface AccessLine {
+  org: string;
+  recorded: string;
+  who: string;
+  onBehalfOf?: string;
+  what: string;
+  purpose?: string;
+  outcome: string;
+}
+
+export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; key: PrivateKeyAccount; rpcUrl?: string; home: string }): Promise<{ lines: AccessLine[]; custodians: number; verified: number }> {
+  const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home: opts.home }));
+  const node = opts.node.replace(/\/$/, '');
+  const info = (await (await fetch(`${node}/api/node`)).json()) as { orgId: Hex; contracts: { ParticipantRegistry: Address; AnchorRegistry: Address } };
+  const token = await login(node, info.orgId, opts.key);
+  const loc = await fetch(`${node}/api/locator/${opts.key.address}`, { headers: { authorization: `Bearer ${token}` } });
+  if (loc.status !== 200) throw new CarechainError(`record locator lookup failed (${loc.status})`);
+  const custodians = ((await loc.json()) as { custodians: Custodian[] }).custodians;
+  const lines: AccessLine[] = [];
+  let verified = 0;
+  for (const c of custodians) {
+    const endpoint = c.endpoint.replace(/\/$/, '');
+    const t = await login(endpoint, c.orgId, opts.key);
+    const res = await fetch(`${endpoint}/api/audit/me`, { headers: { authorization: `Bearer ${t}` } });
+    if (res.status !== 200) throw new CarechainError(`${c.name}: audit view refused (${res.status})`);
+    const view = (await res.json()) as { sth: SignedTreeHead; anchored: { index: number; treeSize: number; root: Hex } | null; consistency: { proof: Hex[] } | null; entries: { event: any; proof: { index: number; leaf: string; proof: Hex[] } }[] };
+    // The head is signed by the custodian's key as registered on the chain (read from the chain itself).
+    const org = await conn.client.readContract({ address: info.contracts.ParticipantRegistry, abi: participantRegistryAbi, functionName: 'getOrganization', args: [c.orgId] });
+    if (getAddress(await sthSigner(view.sth)) !== getAddress(org.signer)) throw new CarechainError(`${c.name}: the tree head is not signed by its registered key`);
+    if (view.anchored) {
+      const onChain = await conn.client.readContract({ address: info.contracts.AnchorRegistry, abi: anchorRegistryAbi, functionName: 'anchorAt', args: [c.orgId, logKindToChain('audit'), logIdOf('audit'), BigInt(view.anchored.index)] });
+      if (onChain.root !== view.anchored.root || Number(onChain.treeSize) !== view.anchored.treeSize) throw new CarechainError(`${c.name}: the anchored root it cites is not on the chain`);
+      if (!verifyConsistency(view.anchored.treeSize, view.sth.treeSize, hexToBytes(view.anchored.root), hexToBytes(view.sth.root), (view.consistency?.proof ?? []).map((h) => hexToBytes(h)))) {
+        throw new CarechainError(`${c.name}: its current log is not consistent with the root anchored on the chain`);
+      }
+    }
+    for (const { event, proof } of view.entries) {
+      if (!verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), proof.proof.map((h) => hexToBytes(h)), hexToBytes(view.sth.root))) {
+        throw new CarechainError(`${c.name}: audit entry ${proof.index} is not in its signed log`);
+      }
+      if (JSON.stringify(JSON.parse(Buffer.from(proof.leaf, 'base64').toString('utf8'))) !== JSON.stringify(event)) throw new CarechainError(`${c.name}: entry ${proof.index} differs from its proven leaf`);
+      verified++;
+      lines.push({
+        org: c.name,
+        recorded: event.recorded,
+        who: event.agent[0].who.reference,
+        onBehalfOf: event.agent[1]?.who?.reference,
+        what: `${event.subtype[0].code}${event.entity.length > 1 ? ` ${event.entity.slice(1).map((e: any) => e.what?.reference).filter(Boolean).join(', ')}` : ''}`,
+        purpose: event.purposeOfEvent?.[0]?.coding?.[0]?.code,
+        outcome: event.outcome === '0' ? 'allowed' : `denied/failed (${event.outcomeDesc ?? event.outcome})`,
+      });
+    }
+  }
+  return { lines, custodians: custodians.length, verified };
+}
