@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import type { RunningNode } from '../src/node/start.ts';
-import { runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
+import { licenseTestPractitioner, runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -29,6 +29,7 @@ async function call(token: string | undefined, method: string, path: string, bod
 
 before(async () => {
   ({ chain, org, node, token: adminToken } = await startTestNode(tmp.dir, 'auth-hospital'));
+  await licenseTestPractitioner(chain, tmp.dir, { url: node.url, token: adminToken }, 'Practitioner/house');
   for (const [username, role, practitioner] of [
     ['dr.house', 'clinician', 'Practitioner/house'],
     ['front.desk', 'staff', undefined],

@@ -19,7 +19,7 @@ import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { requestDigest, SIGNATURE_HEADER } from '../src/exchange/protocol.ts';
 import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
 import { linkMessage } from '../src/consent/identity.ts';
 import { patientLoginMessage } from '../src/auth/patient-login.ts';
 import { loadPatientKey } from '../src/cli/consent.ts';
@@ -157,6 +157,9 @@ describe('break-glass', () => {
     assert.equal(wrongPurpose.status, 400);
     const anonymous = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, emergencyReason: 'unconscious patient in the ER' });
     assert.equal(anonymous.body.custodians[0].status, 403, 'break-glass needs a named practitioner');
+    const unlicensed = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, practitioner: 'Practitioner/er-doc', emergencyReason: 'unconscious patient in the ER' });
+    assert.match(unlicensed.body.problems[0], /break-glass refused: no licence presented/);
+    await licenseTestPractitioner(chain, tmp.dir, { url: bUrl, token: bToken }, 'Practitioner/er-doc');
 
     const r = await atB('POST', '/api/exchange/fetch', { patient: patientAddress, purpose: 'ETREAT', scope: vitals, practitioner: 'Practitioner/er-doc', emergencyReason: 'unconscious patient in the ER' });
     assert.equal(r.body.custodians[0].status, 200, JSON.stringify(r.body.problems));

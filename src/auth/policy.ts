@@ -8,12 +8,19 @@ import { hasRole } from './principal.ts';
 
 /** Administrative resources that front-desk staff handle; everything else is clinical. */
 const ADMINISTRATIVE = new Set(['Patient', 'Practitioner', 'Organization', 'Encounter']);
+const DIRECTORY = new Set(['Practitioner', 'Organization']);
 
 export type FhirInteraction = 'read' | 'search' | 'write' | 'everything' | 'erase' | 'verify' | 'provenance' | 'consent' | 'bundle';
 
 /** Throws a 403 FhirError unless the principal's roles allow the interaction on the type. */
 export function authorizeFhir(p: Principal, interaction: FhirInteraction, type?: string): void {
-  if (hasRole(p, 'clinician') && interaction !== 'erase') return;
+  if (hasRole(p, 'clinician') && interaction !== 'erase') {
+    // Only licensed, non-excluded practitioners touch patient data (the directory stays readable).
+    if (p.licenceProblem && !(type && DIRECTORY.has(type) && (interaction === 'read' || interaction === 'search'))) {
+      throw fhirError(403, 'forbidden', p.licenceProblem);
+    }
+    return;
+  }
   const ok = (() => {
     switch (interaction) {
       case 'read':

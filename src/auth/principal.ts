@@ -21,6 +21,8 @@ export interface Principal {
   agent: string;
   /** For patients: their own address, and those of patients they are an active proxy for. */
   addresses?: Address[];
+  /** For clinicians: why they hold no valid licence right now (undefined when they do). */
+  licenceProblem?: string;
 }
 
 export const TOKEN_TTL_SECONDS = 15 * 60;

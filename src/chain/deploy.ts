@@ -7,6 +7,8 @@ import {
   anchorRegistryBytecode,
   consentRegistryAbi,
   consentRegistryBytecode,
+  credentialStatusAbi,
+  credentialStatusBytecode,
   participantRegistryAbi,
   participantRegistryBytecode,
 } from './generated/contracts.ts';
@@ -38,6 +40,7 @@ export async function deployContracts(
   const anchorsAddress = anchors.receipt.contractAddress;
   if (!anchorsAddress) throw new CarechainError('AnchorRegistry deployment produced no contract');
   const consent = await deployConsentRegistry(sender, participantsAddress);
+  const credentials = await deployCredentialStatus(sender, participantsAddress);
   return {
     chainId: conn.chain.id,
     deployedAtBlock: Number(participants.receipt.blockNumber),
@@ -45,6 +48,7 @@ export async function deployContracts(
       ParticipantRegistry: { address: participantsAddress, codeHash: await codeHash(conn, participantsAddress) },
       AnchorRegistry: { address: anchorsAddress, codeHash: await codeHash(conn, anchorsAddress) },
       ConsentRegistry: { address: consent, codeHash: await codeHash(conn, consent) },
+      CredentialStatus: { address: credentials, codeHash: await codeHash(conn, credentials) },
     },
   };
 }
@@ -60,12 +64,27 @@ async function deployConsentRegistry(sender: TxSender, participants: Address): P
   return r.receipt.contractAddress;
 }
 
+async function deployCredentialStatus(sender: TxSender, participants: Address): Promise<Address> {
+  const r = await sender.send({
+    label: 'deploy CredentialStatus',
+    data: encodeDeployData({ abi: credentialStatusAbi, bytecode: credentialStatusBytecode, args: [participants] }),
+  });
+  if (!r.receipt.contractAddress) throw new CarechainError('CredentialStatus deployment produced no contract');
+  return r.receipt.contractAddress;
+}
+
 /**
  * Brings a deployment written by an older version up to date by deploying the contracts it lacks
  * (linked to its ParticipantRegistry). Returns the completed deployment, or the input if complete.
  */
 export async function deployMissing(conn: ChainConnection, sender: TxSender, raw: Record<string, any>): Promise<Record<string, any>> {
-  if (raw?.contracts?.ConsentRegistry || !raw?.contracts?.ParticipantRegistry?.address) return raw;
-  const consent = await deployConsentRegistry(sender, raw.contracts.ParticipantRegistry.address);
-  return { ...raw, contracts: { ...raw.contracts, ConsentRegistry: { address: consent, codeHash: await codeHash(conn, consent) } } };
+  const participants = raw?.contracts?.ParticipantRegistry?.address as Address | undefined;
+  if (!participants) return raw;
+  const added: Record<string, { address: Address; codeHash: string }> = {};
+  for (const [name, deploy] of [['ConsentRegistry', deployConsentRegistry], ['CredentialStatus', deployCredentialStatus]] as const) {
+    if (raw.contracts[name]) continue;
+    const address = await deploy(sender, participants);
+    added[name] = { address, codeHash: await codeHash(conn, address) };
+  }
+  return Object.keys(added).length ? { ...raw, contracts: { ...raw.contracts, ...added } } : raw;
 }

@@ -20,6 +20,7 @@ export const deploymentSchema = z.object({
     ParticipantRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
     AnchorRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
     ConsentRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
+    CredentialStatus: z.object({ address: addressSchema, codeHash: hashSchema }),
   }),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -38,6 +38,8 @@ export interface Kek {
 
 export interface OrgKeys {
   account: PrivateKeyAccount;
+  /** The signing key itself, for signers that need the raw key (JOSE ES256K credentials). */
+  signingKey: Hex;
   /** All key-encryption keys by id; `currentKek` wraps new data keys. */
   keks: Map<string, Kek>;
   currentKek: Kek;
@@ -104,6 +106,7 @@ export function loadKeyFile(file: string): OrgKeys {
   }
   return {
     account: privateKeyToAccount(parsed.signingKey as Hex),
+    signingKey: parsed.signingKey as Hex,
     encryptionPublicKey: bytesToHex(Buffer.from(parsed.encryption.x, 'base64url')),
     encryptionJwk: { kty: 'OKP', crv: 'X25519', d: parsed.encryption.d, x: parsed.encryption.x },
     keks,

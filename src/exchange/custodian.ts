@@ -13,6 +13,7 @@ import { compartment } from '../records/search.ts';
 import type { RecordService } from '../records/service.ts';
 import { BREAK_GLASS_SECONDS, exchangeRequestSchema, MAX_SKEW_MS, requestDigest, SIGNATURE_HEADER, type ExchangeEntry, type ExchangeResponse } from './protocol.ts';
 import { consentRegistryAbi } from '../chain/generated/contracts.ts';
+import { verifyCredential } from '../credentials/store.ts';
 import { randomBytes } from 'node:crypto';
 
 /** A practitioner grantee id on chain: keccak256 of "<orgId>/<Practitioner/id>". */
@@ -59,6 +60,14 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
         // Emergency access without a grant: a named practitioner, purpose ETREAT, a reason. Time-limited,
         // flagged on the ledger for everyone (the patient included), audited, queued for review.
         if (r.purpose !== 'ETREAT' || !r.practitioner) throw fhirError(403, 'forbidden', 'break-glass needs purpose ETREAT and a named practitioner');
+        // Only a licensed, non-excluded practitioner may break the glass.
+        const licence = r.credential ? await verifyCredential(ctx.db, r.credential, ctx.indexer.indexedBlock) : undefined;
+        const licensed = licence?.valid && licence.claims!.credentialSubject.id === r.practitioner && licence.claims!.credentialSubject.credential.type === 'medical-licence';
+        if (!licensed) {
+          const why = !licence ? 'no licence presented' : licence.valid ? 'the licence is for another practitioner' : licence.problems.join('; ');
+          await records.audited(actor, { action: 'E', subtype: 'break-glass', outcome: '4', outcomeDesc: `refused: ${why}`.slice(0, 500), patientId: localPatients[0] });
+          throw fhirError(403, 'forbidden', `break-glass refused: ${why}`);
+        }
         breakGlass = await openBreakGlass(ctx, requester.orgId as Hex, r.practitioner, r.patient as Address, r.breakGlass.reason);
         for (const p of localPatients) {
           await records.audited(actor, { action: 'E', subtype: 'break-glass', outcome: '0', outcomeDesc: `emergency access: ${r.breakGlass.reason}`.slice(0, 500), patientId: p, what: [`BreakGlass/${breakGlass.accessId}`] });

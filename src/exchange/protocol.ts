@@ -28,6 +28,8 @@ export const exchangeRequestSchema = z
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
     /** Break-glass: purpose ETREAT with a stated reason, by a named practitioner, without a grant. */
     breakGlass: z.object({ reason: z.string().min(10).max(500) }).strict().optional(),
+    /** The practitioner's medical licence (VC-JOSE), required for break-glass. */
+    credential: z.string().min(20).max(20_000).optional(),
     /** The requester has seen the ledger up to this block: decide on an index at least that recent. */
     minBlock: z.number().int().nonnegative().optional(),
   })

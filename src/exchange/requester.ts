@@ -19,6 +19,13 @@ export interface FetchResult {
   custodians: { orgId: Hex; status: number; released: number; pendingAnchor: number; breakGlass?: ExchangeResponse['breakGlass'] }[];
 }
 
+/** The medical licence a practitioner of this organization presented (sent along for break-glass). */
+function licenceOf(db: Db, practitioner: string | undefined): string | undefined {
+  if (!practitioner) return undefined;
+  const row = db.prepare("SELECT jws FROM practitioner_credentials WHERE practitioner = ? AND type = 'medical-licence' ORDER BY presented_at DESC LIMIT 1").get(practitioner) as { jws: string } | undefined;
+  return row?.jws;
+}
+
 export function custodiansOf(db: Db, patient: Address): Hex[] {
   return (db.prepare('SELECT org_id FROM record_locator WHERE lower(patient) = lower(?) ORDER BY block').all(patient) as { org_id: Hex }[]).map((r) => r.org_id);
 }
@@ -45,7 +52,7 @@ export async function fetchFromCustodians(
       scope: q.scope,
       timestamp: Date.now(),
       nonce: randomBytes(16).toString('hex'),
-      ...(q.breakGlassReason ? { breakGlass: { reason: q.breakGlassReason } } : {}),
+      ...(q.breakGlassReason ? { breakGlass: { reason: q.breakGlassReason }, ...(licenceOf(db, q.practitioner) ? { credential: licenceOf(db, q.practitioner) } : {}) } : {}),
       ...(q.minBlock !== undefined ? { minBlock: q.minBlock } : {}),
     };
     const body = JSON.stringify(request);

@@ -14,6 +14,7 @@ import { IntegrityError, type VersionRow, type WriteResult } from '../records/st
 import type { Actor, RecordService } from '../records/service.ts';
 import type { ConsentService } from '../consent/service.ts';
 import { identityOf } from '../consent/identity.ts';
+import { LicenceCache } from '../credentials/licence-cache.ts';
 import type { AuditAction } from '../audit/audit-log.ts';
 import { patientIdOf } from '../records/search-params.ts';
 import { processBatch, processTransaction } from './bundle.ts';
@@ -76,6 +77,7 @@ const principalOf = (req: FastifyRequest): Principal => req.principal!;
 const ACTION_OF_METHOD: Record<string, AuditAction> = { GET: 'R', POST: 'C', PUT: 'U', DELETE: 'D' };
 
 export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService, consent: ConsentService) {
+  const licences = new LicenceCache(ctx);
   app.register(
     async (fhir) => {
       fhir.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string', bodyLimit: BUNDLE_BODY_LIMIT }, (_req, body, done) => {
@@ -127,6 +129,10 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         let problem: string | undefined;
         try {
           req.principal = await authenticate(ctx, ctx.db, req);
+          const p = req.principal;
+          if (p.kind === 'user' && p.roles.includes('clinician') && !p.roles.includes('admin')) {
+            p.licenceProblem = p.practitioner ? (await licences.problem(p.practitioner)) ?? undefined : 'a clinician account must act as a Practitioner';
+          }
         } catch (err) {
           if (!(err instanceof AuthError)) throw err;
           problem = err.message;

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { parseEventLogs, type Log } from 'viem';
 import type { ChainConnection } from '../chain/client.ts';
 import type { Deployment } from '../chain/deployment.ts';
-import { anchorRegistryAbi, consentRegistryAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
+import { anchorRegistryAbi, consentRegistryAbi, credentialStatusAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
 import { purposeFromChain } from '../consent/typed-data.ts';
 import { kindFromChain, logKindFromChain } from '../chain/ids.ts';
 import type { Db, Migration } from '../db/database.ts';
@@ -64,9 +64,17 @@ export const indexerMigrations: Migration[] = [
       CREATE TABLE record_locator (patient TEXT NOT NULL, org_id TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (patient, org_id));
       CREATE TABLE break_glass (patient TEXT NOT NULL, org_id TEXT NOT NULL, access_id TEXT NOT NULL, reason_hash TEXT NOT NULL, until INTEGER NOT NULL, block INTEGER NOT NULL, tx_hash TEXT NOT NULL);
     `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE issuer_scopes (issuer TEXT NOT NULL, credential_type TEXT NOT NULL, jurisdiction TEXT NOT NULL, allowed INTEGER NOT NULL, block INTEGER NOT NULL,
+        PRIMARY KEY (issuer, credential_type, jurisdiction));
+      CREATE TABLE credential_status (credential_id TEXT PRIMARY KEY, issuer TEXT NOT NULL, credential_type TEXT NOT NULL, jurisdiction TEXT NOT NULL,
+        status TEXT NOT NULL, changed_block INTEGER NOT NULL);
+    `),
 ];
 
-const abi = [...participantRegistryAbi, ...anchorRegistryAbi, ...consentRegistryAbi];
+const abi = [...participantRegistryAbi, ...anchorRegistryAbi, ...consentRegistryAbi, ...credentialStatusAbi];
+const CREDENTIAL_STATUS = ['none', 'active', 'suspended', 'revoked'] as const;
 
 export interface IndexerStatus {
   indexedBlock: number;
@@ -158,6 +166,7 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
             this.deployment.contracts.ParticipantRegistry.address,
             this.deployment.contracts.AnchorRegistry.address,
             this.deployment.contracts.ConsentRegistry.address,
+            this.deployment.contracts.CredentialStatus.address,
           ],
           fromBlock: BigInt(from),
           toBlock: BigInt(to),
@@ -176,7 +185,7 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
 
   private apply(logs: Log[], toBlock: number): void {
     const events = parseEventLogs({ abi, logs });
-    const { ParticipantRegistry: pr, AnchorRegistry: ar, ConsentRegistry: cr } = this.deployment.contracts;
+    const { ParticipantRegistry: pr, AnchorRegistry: ar, ConsentRegistry: cr, CredentialStatus: cs } = this.deployment.contracts;
     const db = this.db;
     db.transaction(() => {
       for (const ev of events) {
@@ -211,6 +220,16 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(ev.args.orgId, logKindFromChain(ev.args.kind), ev.args.logId, Number(ev.args.index), Number(ev.args.treeSize),
             ev.args.root, Number(ev.args.timestamp), block, ev.transactionHash);
+        } else if (from === cs.address.toLowerCase()) {
+          if (ev.eventName === 'IssuerScopeSet') {
+            db.prepare(
+              'INSERT INTO issuer_scopes (issuer, credential_type, jurisdiction, allowed, block) VALUES (?, ?, ?, ?, ?) ON CONFLICT (issuer, credential_type, jurisdiction) DO UPDATE SET allowed = excluded.allowed, block = excluded.block',
+            ).run(ev.args.issuer, ev.args.credentialType, ev.args.jurisdiction, ev.args.allowed ? 1 : 0, block);
+          } else if (ev.eventName === 'CredentialStatusChanged') {
+            db.prepare(
+              'INSERT INTO credential_status (credential_id, issuer, credential_type, jurisdiction, status, changed_block) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO UPDATE SET status = excluded.status, changed_block = excluded.changed_block',
+            ).run(ev.args.credentialId, ev.args.issuer, ev.args.credentialType, ev.args.jurisdiction, CREDENTIAL_STATUS[ev.args.status] ?? 'none', block);
+          }
         } else if (from === cr.address.toLowerCase()) {
           switch (ev.eventName) {
             case 'ConsentGranted':

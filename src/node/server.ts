@@ -10,6 +10,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { credentialRoutes } from '../credentials/routes.ts';
 import { ConsentService } from '../consent/service.ts';
 import { custodianRoutes } from '../exchange/custodian.ts';
 import type { RecordService } from '../records/service.ts';
@@ -41,6 +42,7 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   fhirRoutes(app, ctx, records, consent);
   keyRoutes(app, ctx, records);
   authRoutes(app, ctx, records);
+  credentialRoutes(app, ctx, records);
   auditRoutes(app, ctx, records);
   consentRoutes(app, ctx, records, consent);
   custodianRoutes(app, ctx, records);

@@ -24,6 +24,7 @@ import { recordMigrations } from '../records/schema.ts';
 import { auditMigrations } from '../audit/audit-log.ts';
 import { consentMigrations } from '../consent/schema.ts';
 import { userMigrations } from '../auth/users.ts';
+import { credentialMigrations } from '../credentials/store.ts';
 import { RecordService } from '../records/service.ts';
 
 export interface RunningNode {
@@ -58,7 +59,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   await checkDeployment(conn.client, deployment, config.deploymentFile);
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations, records: recordMigrations, audit: auditMigrations, consent: consentMigrations, users: userMigrations });
+  const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations, records: recordMigrations, audit: auditMigrations, consent: consentMigrations, users: userMigrations, credentials: credentialMigrations });
   loadFhirDefinitions();
   const sender = new TxSender(db, conn, keys.account);
   const indexer = new Indexer(db, conn, deployment, { pollMs: config.indexerPollMs });

@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
+import { credentialStatusAbi } from '../../src/chain/generated/contracts.ts';
+import { journalMigrations, TxSender } from '../../src/chain/journal.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { credentialTypeId, jurisdictionId } from '../../src/credentials/types.ts';
+import { signCredential, type IssueInput } from '../../src/credentials/vc.ts';
 import { freePort } from '../../src/chain/anvil.ts';
 import { startEmbeddedChain, type EmbeddedChain } from '../../src/chain/embedded.ts';
 import type { OrgKind } from '../../src/chain/ids.ts';
@@ -145,4 +150,55 @@ export async function startTestNode(
   const node = await startNode(config());
   const token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
   return { chain, org, node, token, config };
+}
+
+/**
+ * A licensing board (registered once per chain, scoped for medical licences in US-CA) issues a licence
+ * to `practitioner`, and the node's operator records the practitioner presenting it.
+ */
+export async function licenseTestPractitioner(
+  chain: EmbeddedChain,
+  home: string,
+  node: { url: string; token: string },
+  practitioner: string,
+  overrides: Partial<IssueInput> = {},
+): Promise<{ credentialId: Hex; jws: string; board: TestOrg; boardSender: TxSender }> {
+  const board = await registerTestOrg(chain, home, 'test-medical-board', 'licensing-board');
+  await chain.governance.sendContract({
+    address: chain.deployment.contracts.CredentialStatus.address,
+    abi: credentialStatusAbi,
+    functionName: 'setIssuerScope',
+    args: [board.orgId, credentialTypeId('medical-licence'), jurisdictionId('US-CA'), true],
+  });
+  const boardSender = new TxSender(openDatabase(':memory:', { journal: journalMigrations }), chain.conn, board.keys.account);
+  const now = Date.now();
+  const input: IssueInput = {
+    type: 'medical-licence',
+    jurisdiction: 'US-CA',
+    subject: { practitioner, name: `Dr ${practitioner.slice(13)}`, npi: '1234567893' },
+    number: `A${Math.floor(Math.random() * 1e6)}`,
+    specialty: 'Internal Medicine',
+    validFrom: new Date(now - 86_400_000).toISOString(),
+    validUntil: new Date(now + 365 * 86_400_000).toISOString(),
+    ...overrides,
+  };
+  const signed = await signCredential(board.orgId, { account: board.keys.account, privateKey: board.keys.signingKey }, input);
+  const { receipt } = await boardSender.sendContract({
+    address: chain.deployment.contracts.CredentialStatus.address,
+    abi: credentialStatusAbi,
+    functionName: 'register',
+    args: [signed.credentialId, credentialTypeId(input.type), jurisdictionId(input.jurisdiction)],
+  });
+  // The node must have indexed the status before it accepts the presentation.
+  await waitUntil('the node to index the credential', async () => {
+    const r = await fetch(`${node.url}/api/node`);
+    return ((await r.json()) as { indexer: { indexedBlock: number } }).indexer.indexedBlock >= Number(receipt.blockNumber);
+  });
+  const res = await fetch(`${node.url}/api/credentials/present`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${node.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ credential: signed.jws }),
+  });
+  if (res.status !== 201) throw new Error(`presentation refused: ${await res.text()}`);
+  return { credentialId: signed.credentialId, jws: signed.jws, board, boardSender };
 }
