@@ -10,7 +10,9 @@ import { connectChain, type ChainConnection } from '../chain/client.ts';
 import { deployContracts } from '../chain/deploy.ts';
 import { checkDeployment, readDeployment, writeDeployment } from '../chain/deployment.ts';
 import { devAccount } from '../chain/embedded.ts';
-import type { OrgKind } from '../chain/ids.ts';
+import { orgIdOf, type OrgKind } from '../chain/ids.ts';
+import { credentialStatusAbi } from '../chain/generated/contracts.ts';
+import { credentialTypeId, jurisdictionId, type CredentialType } from '../credentials/types.ts';
 import { journalMigrations, TxSender } from '../chain/journal.ts';
 import { embeddedChainDir } from '../config/node-config.ts';
 import { ensureKeyFile, loadKeyFile } from '../crypto/org-keys.ts';
@@ -71,6 +73,24 @@ export async function orgRegisterCommand(
     await checkDeployment(conn.client, deployment, opts.deploymentFile);
     const { orgId, registeredNow } = await registerOrganization(conn, sender, deployment, opts, keys, { fund: opts.fund });
     console.log(`${registeredNow ? 'registered' : 'already registered'}: ${opts.name} (${opts.kind}) as ${orgId}`);
+  } finally {
+    close();
+  }
+}
+
+/** Governance scopes an issuer to a credential type in a jurisdiction (or withdraws it with allowed=false). */
+export async function issuerScopeCommand(opts: GovernanceOptions & { issuer: string; type: CredentialType; jurisdiction: string; allowed: boolean; deploymentFile: string }): Promise<void> {
+  const { conn, sender, close } = await governanceSender(opts);
+  try {
+    const deployment = readDeployment(opts.deploymentFile);
+    await checkDeployment(conn.client, deployment, opts.deploymentFile);
+    await sender.sendContract({
+      address: deployment.contracts.CredentialStatus.address,
+      abi: credentialStatusAbi,
+      functionName: 'setIssuerScope',
+      args: [orgIdOf(opts.issuer), credentialTypeId(opts.type), jurisdictionId(opts.jurisdiction), opts.allowed],
+    });
+    console.log(`${opts.issuer} ${opts.allowed ? 'may' : 'may no longer'} issue ${opts.type} in ${opts.jurisdiction}`);
   } finally {
     close();
   }

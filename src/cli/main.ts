@@ -6,7 +6,9 @@ import { embeddedChainDir, loadNodeConfig } from '../config/node-config.ts';
 import { startNetwork } from '../network/demo.ts';
 import { startNode } from '../node/start.ts';
 import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
-import { deployCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
+import { deployCommand, issuerScopeCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
+import { CREDENTIAL_TYPES, type CredentialType } from '../credentials/types.ts';
+import { callNode as callNodeApi } from './node-client.ts';
 import { action, untilStopped } from './run.ts';
 import { importFiles } from './import.ts';
 import { nodeTarget } from './node-client.ts';
@@ -18,7 +20,7 @@ import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
 import { CarechainError } from '../errors.ts';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { openDatabase } from '../db/database.ts';
 import { addUser, ROLES, userMigrations } from '../auth/users.ts';
 
@@ -232,6 +234,88 @@ nodeOptions(consentCmd.command('list').description("a patient's grants, from the
         const state = g.revoked_block !== null ? `revoked in block ${g.revoked_block}` : g.expiry * 1000 < Date.now() ? 'expired' : `until ${new Date(g.expiry * 1000).toISOString()}`;
         console.log(`  ${g.grant_id}  ${g.purpose.padEnd(7)} grantee ${g.grantee}  ${state}`);
       }
+    }),
+  );
+
+const issuer = program.command('issuer').description('credential issuers (governance)');
+issuer
+  .command('scope')
+  .description('allow (or with --deny, withdraw) an issuer to issue a credential type in a jurisdiction')
+  .requiredOption('--issuer <slug>', 'issuing organization (licensing board, credentialing body)')
+  .requiredOption('--type <type>', CREDENTIAL_TYPES.join('|'))
+  .requiredOption('--jurisdiction <code>', 'e.g. US-CA')
+  .option('--deny', 'withdraw the scope', false)
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+  .option('--deployment <file>', 'deployment file (CARECHAIN_DEPLOYMENT)', process.env.CARECHAIN_DEPLOYMENT)
+  .option('--governance-key-file <file>', 'key file of the consortium governance account')
+  .action(
+    action(async (opts: { issuer: string; type: string; jurisdiction: string; deny: boolean; home: string; rpcUrl?: string; deployment?: string; governanceKeyFile?: string }) => {
+      if (!CREDENTIAL_TYPES.includes(opts.type as never)) throw new InvalidArgumentError(`--type must be one of ${CREDENTIAL_TYPES.join(', ')}`);
+      await issuerScopeCommand({
+        ...opts,
+        type: opts.type as CredentialType,
+        allowed: !opts.deny,
+        deploymentFile: resolve(opts.deployment ?? join(embeddedChainDir(resolve(opts.home)), 'deployment.json')),
+      });
+    }),
+  );
+
+const credential = program.command('credential').description('practitioner credentials (W3C VC 2.0, status on the ledger)');
+const credentialCall = async (opts: { node: string; token?: string; org?: string; home: string }, method: string, path: string, body?: unknown) => {
+  const r = await callNodeApi(nodeTarget(opts), method, path, body);
+  if (r.status >= 300) throw new CarechainError(`HTTP ${r.status}: ${problemOf(r.json)}`);
+  return r.json;
+};
+nodeOptions(credential.command('issue').description("issue a credential from a JSON description (issuer's node)"))
+  .requiredOption('--input <file>', 'JSON: {type, jurisdiction, subject: {practitioner, name, npi?}, number, specialty?, validFrom, validUntil}')
+  .requiredOption('--out <file>', 'where to write the credential (compact JWS)')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; input: string; out: string }) => {
+      const r = await credentialCall(opts, 'POST', '/api/credentials/issue', JSON.parse(readFileSync(opts.input, 'utf8')));
+      writeFileSync(opts.out, `${r.credential}\n`, { mode: 0o600 });
+      console.log(`issued ${r.credentialId} -> ${opts.out}`);
+    }),
+  );
+for (const [name, path, what] of [
+  ['present', '/api/credentials/present', "record a practitioner's credential at their organization's node"],
+  ['verify', '/api/credentials/verify', 'verify a credential: signature, issuer authority, validity, ledger status, exclusions'],
+] as const) {
+  nodeOptions(credential.command(name).description(what))
+    .requiredOption('--file <file>', 'the credential (compact JWS)')
+    .action(
+      action(async (opts: { node: string; token?: string; org?: string; home: string; file: string }) => {
+        const r = await credentialCall(opts, 'POST', path, { credential: readFileSync(opts.file, 'utf8').trim() });
+        console.log(JSON.stringify(name === 'verify' ? { valid: r.valid, status: r.status, issuer: r.issuer, problems: r.problems, indexedBlock: r.indexedBlock } : r, null, 2));
+        if (name === 'verify' && !r.valid) process.exit(1);
+      }),
+    );
+}
+for (const name of ['suspend', 'reinstate', 'revoke'] as const) {
+  nodeOptions(credential.command(name).description(`${name} a credential (its issuer only; effective from its block)`))
+    .requiredOption('--id <credentialId>', 'credential id (0x…)')
+    .action(
+      action(async (opts: { node: string; token?: string; org?: string; home: string; id: string }) => {
+        const r = await credentialCall(opts, 'POST', `/api/credentials/${opts.id.toLowerCase()}/${name}`);
+        console.log(`${opts.id}: ${r.status} (block ${r.blockNumber})`);
+      }),
+    );
+}
+nodeOptions(credential.command('list').description("the organization's practitioner directory with verification state"))
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string }) => {
+      const r = await credentialCall(opts, 'GET', '/api/credentials/directory');
+      for (const p of r.practitioners) console.log(`${p.practitioner.padEnd(28)} ${p.type.padEnd(20)} ${p.valid ? 'valid' : `NOT VALID: ${p.problems.join('; ')}`}`);
+    }),
+  );
+nodeOptions(program.command('exclusions').description('exclusion lists (OIG LEIE)').command('import <file>').description('import the OIG LEIE exclusion list (CSV)'))
+  .action(
+    action(async (file: string, opts: { node: string; token?: string; org?: string; home: string }) => {
+      const target = nodeTarget(opts);
+      const res = await fetch(`${target.url}/api/exclusions/import`, { method: 'POST', headers: { authorization: `Bearer ${target.token}`, 'content-type': 'text/csv' }, body: readFileSync(file, 'utf8') });
+      const json = (await res.json()) as { imported?: number };
+      if (res.status !== 200) throw new CarechainError(`HTTP ${res.status}: ${problemOf(json)}`);
+      console.log(`imported ${json.imported} exclusions`);
     }),
   );
 
