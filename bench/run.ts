@@ -9,6 +9,7 @@ import { ledgerBenchmarks } from './ledger.bench.ts';
 import { recordBenchmarks } from './records.bench.ts';
 import { auditBenchmarks } from './audit.bench.ts';
 import { consentBenchmarks } from './consent.bench.ts';
+import { credentialBenchmarks } from './credentials.bench.ts';
 import { printTable, type BenchResult } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -19,6 +20,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['records', recordBenchmarks],
     ['audit', auditBenchmarks],
     ['consent', consentBenchmarks],
+    ['credentials', credentialBenchmarks],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => only.length === 0 || only.includes(name));
 
