@@ -39,8 +39,8 @@ export async function deployContracts(
   });
   const anchorsAddress = anchors.receipt.contractAddress;
   if (!anchorsAddress) throw new CarechainError('AnchorRegistry deployment produced no contract');
-  const consent = await deployConsentRegistry(sender, participantsAddress);
-  const credentials = await deployCredentialStatus(sender, participantsAddress);
+  const consent = await deployLinked(sender, 'ConsentRegistry', participantsAddress);
+  const credentials = await deployLinked(sender, 'CredentialStatus', participantsAddress);
   return {
     chainId: conn.chain.id,
     deployedAtBlock: Number(participants.receipt.blockNumber),
@@ -55,21 +55,13 @@ export async function deployContracts(
 
 const codeHash = async (conn: ChainConnection, address: Address) => keccak256((await conn.client.getCode({ address }))!);
 
-async function deployConsentRegistry(sender: TxSender, participants: Address): Promise<Address> {
-  const r = await sender.send({
-    label: 'deploy ConsentRegistry',
-    data: encodeDeployData({ abi: consentRegistryAbi, bytecode: consentRegistryBytecode, args: [participants] }),
-  });
-  if (!r.receipt.contractAddress) throw new CarechainError('ConsentRegistry deployment produced no contract');
-  return r.receipt.contractAddress;
-}
-
-async function deployCredentialStatus(sender: TxSender, participants: Address): Promise<Address> {
-  const r = await sender.send({
-    label: 'deploy CredentialStatus',
-    data: encodeDeployData({ abi: credentialStatusAbi, bytecode: credentialStatusBytecode, args: [participants] }),
-  });
-  if (!r.receipt.contractAddress) throw new CarechainError('CredentialStatus deployment produced no contract');
+/** Deploys a contract whose only constructor argument is the ParticipantRegistry it trusts. */
+async function deployLinked(sender: TxSender, name: 'ConsentRegistry' | 'CredentialStatus', participants: Address): Promise<Address> {
+  const { abi, bytecode } = name === 'ConsentRegistry'
+    ? { abi: consentRegistryAbi, bytecode: consentRegistryBytecode }
+    : { abi: credentialStatusAbi, bytecode: credentialStatusBytecode };
+  const r = await sender.send({ label: `deploy ${name}`, data: encodeDeployData({ abi, bytecode, args: [participants] } as never) });
+  if (!r.receipt.contractAddress) throw new CarechainError(`${name} deployment produced no contract`);
   return r.receipt.contractAddress;
 }
 
@@ -81,9 +73,9 @@ export async function deployMissing(conn: ChainConnection, sender: TxSender, raw
   const participants = raw?.contracts?.ParticipantRegistry?.address as Address | undefined;
   if (!participants) return raw;
   const added: Record<string, { address: Address; codeHash: string }> = {};
-  for (const [name, deploy] of [['ConsentRegistry', deployConsentRegistry], ['CredentialStatus', deployCredentialStatus]] as const) {
+  for (const name of ['ConsentRegistry', 'CredentialStatus'] as const) {
     if (raw.contracts[name]) continue;
-    const address = await deploy(sender, participants);
+    const address = await deployLinked(sender, name, participants);
     added[name] = { address, codeHash: await codeHash(conn, address) };
   }
   return Object.keys(added).length ? { ...raw, contracts: { ...raw.contracts, ...added } } : raw;
