@@ -155,6 +155,10 @@ describe('credentials', () => {
     assert.match((await clinicianRead()).body.issue[0].diagnostics, /excluded \(LEIE 1128b4 since 20240115\)/);
     const dir = await call(adminToken, 'GET', '/api/credentials/directory');
     assert.ok(dir.body.practitioners.some((p: any) => p.credentialId === fresh.credentialId && !p.valid && /excluded/.test(p.problems.join())));
+    const roles = await call(adminToken, 'GET', '/fhir/PractitionerRole?practitioner=Practitioner/wilson');
+    const role = roles.body.entry.find((e: any) => e.resource.id === fresh.credentialId.slice(2)).resource;
+    assert.equal(role.active, false);
+    assert.ok(role.extension[0].extension.some((x: any) => x.url === 'problem' && /excluded/.test(x.valueString)));
     const list = await runCli(['credential', 'list', '--node', node.url, '--org', org.slug, '--home', tmp.dir]);
     assert.match(list.stdout, /Practitioner\/wilson\s+medical-licence\s+NOT VALID: .*excluded/);
     const bad = await fetch(`${node.url}/api/exclusions/import`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'text/csv' }, body: 'A,B\n1,2\n' });

@@ -15,6 +15,7 @@ import type { Actor, RecordService } from '../records/service.ts';
 import type { ConsentService } from '../consent/service.ts';
 import { identityOf } from '../consent/identity.ts';
 import { LicenceCache } from '../credentials/licence-cache.ts';
+import { verifyCredential } from '../credentials/store.ts';
 import type { AuditAction } from '../audit/audit-log.ts';
 import { patientIdOf } from '../records/search-params.ts';
 import { processBatch, processTransaction } from './bundle.ts';
@@ -186,6 +187,44 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         const patientRef = (c.patient as { reference?: string } | undefined)?.reference;
         await records.audited(actor(req, ctx), { action: 'R', subtype: 'read', outcome: '0', patientId: patientRef?.slice(8), what: [`Consent/${c.id}`] });
         return sendResource(reply, 200, c);
+      });
+
+      // The practitioner directory as FHIR PractitionerRole, each with its credential's verification
+      // state now (virtual: derived from the presented credentials and the indexed ledger).
+      fhir.get('/PractitionerRole', async (req, reply) => {
+        authorizeFhir(principalOf(req), 'read', 'Practitioner');
+        const params = new URLSearchParams(req.url.split('?')[1] ?? '');
+        if ([...params.keys()].some((k) => k !== 'practitioner')) throw invalid('PractitionerRole search takes practitioner=Practitioner/id');
+        const only = params.get('practitioner');
+        const rows = ctx.db.prepare('SELECT practitioner, type, jws FROM practitioner_credentials WHERE (@p IS NULL OR practitioner = @p) ORDER BY practitioner').all({ p: only }) as { practitioner: string; type: string; jws: string }[];
+        const roles: Resource[] = [];
+        for (const r of rows) {
+          const v = await verifyCredential(ctx.db, r.jws, ctx.indexer.indexedBlock);
+          const c = v.claims!;
+          roles.push({
+            resourceType: 'PractitionerRole',
+            id: c.credentialStatus.id.slice(2, 66),
+            active: v.valid,
+            period: { start: c.validFrom, end: c.validUntil },
+            practitioner: { reference: r.practitioner, display: c.credentialSubject.name },
+            organization: { display: ctx.config.org },
+            code: [{ coding: [{ system: 'urn:carechain:credential-type', code: r.type }], text: `${r.type} ${c.credentialSubject.credential.jurisdiction} ${c.credentialSubject.credential.number}` }],
+            ...(c.credentialSubject.credential.specialty ? { specialty: [{ text: c.credentialSubject.credential.specialty }] } : {}),
+            extension: [
+              {
+                url: 'urn:carechain:credential-verification',
+                extension: [
+                  { url: 'valid', valueBoolean: v.valid },
+                  { url: 'status', valueCode: v.status ?? 'unknown' },
+                  { url: 'issuer', valueString: v.issuer?.name ?? c.issuer },
+                  { url: 'indexedBlock', valueInteger: v.indexedBlock },
+                  ...v.problems.map((p) => ({ url: 'problem', valueString: p })),
+                ],
+              },
+            ],
+          });
+        }
+        return sendResource(reply, 200, searchset(roles, roles.length));
       });
 
       fhir.get('/:type', async (req, reply) => {
