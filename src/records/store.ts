@@ -181,14 +181,19 @@ export class RecordStore {
     this.stmt.insertPatientKey.run(patientId, pair.publicKey, this.keys.currentKek.id, wrapped);
   }
 
-  /** Wrapping key for a patient's data keys; undefined if this node holds no key for that patient. */
+  /**
+   * Wrapping key for a patient's data keys; undefined if this node holds no key for that patient.
+   * Cached by the patient's public key, not their id: a key created in a transaction that rolled
+   * back must never be wrapped to.
+   */
   private patientWrapper(patientId: string): RecipientWrapper | undefined {
-    let w = this.wrappers.get(patientId);
+    const row = this.stmt.patientKey.get(patientId) as { public_key: Buffer } | undefined;
+    if (!row) return undefined;
+    const cacheKey = row.public_key.toString('hex');
+    let w = this.wrappers.get(cacheKey);
     if (!w) {
-      const row = this.stmt.patientKey.get(patientId) as { public_key: Buffer } | undefined;
-      if (!row) return undefined;
       w = wrapperFor(row.public_key);
-      this.wrappers.set(patientId, w);
+      this.wrappers.set(cacheKey, w);
     }
     return w;
   }
