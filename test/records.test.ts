@@ -317,6 +317,27 @@ describe('encryption at rest, anchoring and proofs', () => {
     assert.equal(asPatient.id, obs.body.id);
   });
 
+  test('a patient key created in a rolled-back transaction is never wrapped to', async () => {
+    const id = 'rollback-patient-1';
+    const failed = await fhir('POST', '', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Patient', id }, request: { method: 'PUT', url: `Patient/${id}` } },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${id}` } }, request: { method: 'POST', url: 'Observation' } },
+        { resource: { resourceType: 'Patient', id: 'other' }, request: { method: 'PUT', url: 'Patient/other', ifMatch: 'W/"9"' } },
+      ],
+    });
+    assert.equal(failed.status, 412);
+    assert.equal(node.ctx.db.prepare('SELECT 1 FROM patient_keys WHERE patient_id = ?').get(id), undefined, 'the key was rolled back');
+    assert.equal((await fhir('PUT', `/Patient/${id}`, { resourceType: 'Patient', id })).status, 201);
+    const obs = await fhir('POST', '/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'y' }, subject: { reference: `Patient/${id}` } });
+    const pk = node.ctx.db.prepare('SELECT * FROM patient_keys WHERE patient_id = ?').get(id) as any;
+    const privateKey = open(node.ctx.keys.keks.get(pk.kek_id)!.key, pk.private_key_wrapped, Buffer.from(`carechain:patient-key:${id}`));
+    const row = node.ctx.db.prepare("SELECT * FROM record_versions WHERE type = 'Observation' AND id = ?").get(obs.body.id) as any;
+    assert.equal(node.records.store.decryptAsPatient(row, { publicKey: pk.public_key, privateKey }).id, obs.body.id, "the patient's current key opens it");
+  });
+
   test('versions are anchored in batches; $verify gives a proof that checks against the chain', async () => {
     const p = await createPatient('Proven');
     await waitUntil('the record log to be anchored', () => (node.records.anchorer.latest()?.treeSize ?? 0) >= node.records.log.size, 20_000);
