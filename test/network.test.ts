@@ -3,7 +3,7 @@
  * organization, each registered on chain with its own keys, data directory and port.
  */
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isPortFree } from '../src/chain/anvil.ts';
@@ -39,6 +39,20 @@ test('network start runs every demo organization on one chain, and stops cleanly
       assert.equal(dirList.participants.length, DEMO_ORGANIZATIONS.length);
     }
     assert.equal(signers.size, DEMO_ORGANIZATIONS.length, 'each organization has its own key');
+    // The demo board issues licences in the demo jurisdiction out of the box; other nodes verify them.
+    const tokenOf = (org: string) => readFileSync(join(tmp.dir, 'orgs', org, 'admin-token'), 'utf8').trim();
+    const postJson = (url: string, org: string, body: unknown) =>
+      fetch(url, { method: 'POST', headers: { authorization: `Bearer ${tokenOf(org)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const board = ready.nodes.find((n) => n.org === 'state-board')!;
+    const issued = await postJson(`${board.url}/api/credentials/issue`, 'state-board', {
+      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/demo', name: 'Dr Demo', npi: '1234567893' }, number: 'A1',
+      validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    assert.equal(issued.status, 201);
+    const { credential } = (await issued.json()) as { credential: string };
+    const hospital = ready.nodes[0]!;
+    await waitUntil('another node to verify the new licence', async () =>
+      ((await (await postJson(`${hospital.url}/api/credentials/verify`, hospital.org, { credential })).json()) as { valid: boolean }).valid, 10_000);
     assert.match(net.output(), /Carechain network running/);
     for (const n of ready.nodes) assert.match(net.output(), new RegExp(n.url.replace(/\./g, '\\.')));
   } finally {

@@ -10,6 +10,11 @@ import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded.ts';
 import { ensureKeyFile } from '../crypto/org-keys.ts';
 import { CarechainError } from '../errors.ts';
 import { registerOrganization, type OrganizationSpec } from './organizations.ts';
+import { credentialStatusAbi } from '../chain/generated/contracts.ts';
+import { orgIdOf } from '../chain/ids.ts';
+import { CREDENTIAL_TYPES, credentialTypeId, jurisdictionId } from '../credentials/types.ts';
+
+export const DEMO_JURISDICTION = 'US-CA';
 
 export const DEMO_ORGANIZATIONS: Omit<OrganizationSpec, 'endpoint'>[] = [
   { slug: 'st-mary', kind: 'hospital', name: "St Mary's Hospital" },
@@ -62,6 +67,19 @@ export async function startNetwork(opts: {
         const { registeredNow } = await registerOrganization(chain.conn, chain.governance, chain.deployment, spec, keys, { fund: true });
         say(`${registeredNow ? 'registered' : 'already registered'}: ${org.name} (${org.kind})`);
       }),
+    );
+    // The demo licensing board may issue every credential type in the demo jurisdiction.
+    const cs = chain.deployment.contracts.CredentialStatus.address;
+    await Promise.all(
+      orgs
+        .filter((o) => o.kind === 'licensing-board')
+        .flatMap((org) =>
+          CREDENTIAL_TYPES.map(async (type) => {
+            const args = [orgIdOf(org.slug), credentialTypeId(type), jurisdictionId(DEMO_JURISDICTION)] as const;
+            if (await chain.conn.client.readContract({ address: cs, abi: credentialStatusAbi, functionName: 'mayIssue', args })) return;
+            await chain.governance.sendContract({ address: cs, abi: credentialStatusAbi, functionName: 'setIssuerScope', args: [...args, true], label: `issuer scope ${org.slug} ${type}` });
+          }),
+        ),
     );
     say(`starting ${orgs.length} nodes`);
     await Promise.all(
