@@ -35,6 +35,7 @@ export async function fetchFromCustodians(
   keys: OrgKeys,
   self: Hex,
   q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string; breakGlassReason?: string; minBlock?: number },
+  /** `tamper` alters an answer before verification: how tests play a malicious or broken custodian. */
   opts: { custodians?: Hex[]; tamper?: (r: ExchangeResponse) => void } = {},
 ): Promise<FetchResult> {
   const out: FetchResult = { resources: [], problems: [], custodians: [] };

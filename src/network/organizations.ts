@@ -15,13 +15,10 @@ export interface OrganizationSpec {
 
 /** Is the organization already in the registry (read from the chain, for governance tooling)? */
 export async function isRegistered(conn: ChainConnection, deployment: Deployment, slug: string): Promise<boolean> {
-  const count = await conn.client.readContract({
-    address: deployment.contracts.ParticipantRegistry.address,
-    abi: participantRegistryAbi,
-    functionName: 'getOrganization',
-    args: [orgIdOf(slug)],
-  }).then(() => 1, () => 0);
-  return count === 1;
+  // getOrganization reverts (UnknownOrganization) for an id that was never registered.
+  return conn.client
+    .readContract({ address: deployment.contracts.ParticipantRegistry.address, abi: participantRegistryAbi, functionName: 'getOrganization', args: [orgIdOf(slug)] })
+    .then(() => true, () => false);
 }
 
 /**
