@@ -81,7 +81,8 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
   const licences = new LicenceCache(ctx);
   app.register(
     async (fhir) => {
-      fhir.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string', bodyLimit: BUNDLE_BODY_LIMIT }, (_req, body, done) => {
+      // No parser-wide limit: single resources get the server's limit, Bundles (POST /fhir) their own.
+      fhir.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
         try {
           done(null, JSON.parse(body as string));
         } catch (err) {
