@@ -133,3 +133,11 @@ describe('roles on the own node', () => {
     assert.deepEqual([denied.outcome, denied.agent[0].who.reference], ['4', `Person/${org.slug}.front.desk`]);
   });
 });
+
+test('logins are rate limited per client (10 a minute), with a 429', async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) statuses.push((await call(undefined, 'POST', '/api/auth/login', { username: 'dr.house', password: `guess ${i}` })).status);
+  assert.ok(statuses.includes(429), statuses.join(','));
+  assert.ok(statuses.slice(0, 2).every((s) => s === 401), 'the first attempts are answered');
+  assert.equal((await call(tokens.clinician, 'GET', '/fhir/Patient?_count=1')).status, 200, 'clinical traffic is not limited');
+});

@@ -11,15 +11,19 @@ import { checkPassword } from './users.ts';
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1000) }).strict();
 
 /** Login for the node's users: a short-lived bearer JWT. Failures are audited. */
+/** Guessing passwords or signatures is slowed to 10 attempts per minute per client address. */
+export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
+
 export function authRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
+  const limited = { config: { rateLimit: LOGIN_RATE_LIMIT } };
   const challenges = new PatientChallenges();
   const addressBody = z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }).strict();
-  app.post('/api/auth/patient/challenge', async (req, reply) => {
+  app.post('/api/auth/patient/challenge', limited, async (req, reply) => {
     const b = parseOr400(reply, addressBody, req.body, 'challenge request');
     if (!b) return reply;
     return challenges.issue(b.address as Address);
   });
-  app.post('/api/auth/patient/login', async (req, reply) => {
+  app.post('/api/auth/patient/login', limited, async (req, reply) => {
     const b = parseOr400(
       reply,
       z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/), challenge: z.string().min(10).max(100), signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/) }).strict(),
@@ -36,7 +40,7 @@ export function authRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
     return { access_token: await issuePatientToken(ctx, address), token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS, roles: ['patient'] };
   });
 
-  app.post('/api/auth/login', async (req, reply) => {
+  app.post('/api/auth/login', limited, async (req, reply) => {
     const b = parseOr400(reply, loginBody, req.body, 'login');
     if (!b) return reply;
     const user = checkPassword(ctx.db, b.username, b.password);

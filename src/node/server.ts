@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import { getParticipant } from '../indexer/queries.ts';
 import type { NodeContext } from './context.ts';
 import { sendError } from './http-errors.ts';
@@ -35,13 +36,16 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
+  // Rate limits only where a route asks for one (logins); no global limit on clinical traffic.
+  void app.register(rateLimit, { global: false });
   healthRoutes(app, ctx, records);
   participantRoutes(app, ctx);
   anchorRoutes(app, ctx);
   const consent = new ConsentService(ctx, records);
   fhirRoutes(app, ctx, records, consent);
   keyRoutes(app, ctx, records);
-  authRoutes(app, ctx, records);
+  // In its own context, registered after the rate limiter so its routes see the limiter's hook.
+  void app.register(async (scoped) => authRoutes(scoped, ctx, records));
   credentialRoutes(app, ctx, records);
   auditRoutes(app, ctx, records);
   consentRoutes(app, ctx, records, consent);
