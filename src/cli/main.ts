@@ -34,6 +34,14 @@ function port(value: string): number {
   return n;
 }
 
+/** Options of every command that talks to a node: where it is and which token to use. */
+const nodeOptions = (c: Command) =>
+  c
+    .requiredOption('--node <url>', 'URL of the node, e.g. http://127.0.0.1:4001')
+    .option('--token <token>', 'token (CARECHAIN_TOKEN)')
+    .option('--org <slug>', 'read the admin token of this organization from <home>')
+    .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain');
+
 const chain = program.command('chain').description('the embedded development chain (Anvil)');
 chain
   .command('start')
@@ -185,12 +193,6 @@ patient
   .action(action(async (opts: { out: string }) => console.log(patientKeygen(opts.out, process.env.CARECHAIN_PATIENT_PASSPHRASE))));
 
 const consentCmd = program.command('consent').description("a patient's consent, signed with their key and relayed by a node");
-const nodeOptions = (c: Command) =>
-  c
-    .requiredOption('--node <url>', 'URL of the node that relays')
-    .option('--token <token>', 'token (CARECHAIN_TOKEN)')
-    .option('--org <slug>', 'read the admin token of this organization from <home>')
-    .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain');
 nodeOptions(consentCmd.command('grant').description('grant an organization access to a scope of your records'))
   .requiredOption('--patient-key <file>', 'patient (or proxy) key file')
   .option('--for <address>', 'as a proxy: the patient the grant is for')
@@ -353,13 +355,7 @@ audit
       console.log(`verified ${r.verified} entries at ${r.custodians} custodian(s) against their signed heads and the chain`);
     }),
   );
-audit
-  .command('proof <index>')
-  .description("fetch an audit entry's inclusion proof from a node and check it against the chain")
-  .requiredOption('--node <url>', 'URL of the node')
-  .option('--token <token>', 'admin token (CARECHAIN_TOKEN)')
-  .option('--org <slug>', 'read the admin token of this organization from <home>')
-  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+nodeOptions(audit.command('proof <index>').description("fetch an audit entry's inclusion proof from a node and check it against the chain"))
   .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
   .action(
     action(async (index: string, opts: { node: string; token?: string; org?: string; home: string; rpcUrl?: string }) => {
@@ -371,13 +367,7 @@ for (const [name, path, what] of [
   ['flags', '/api/audit/flags', 'insider-threat flags for the privacy officer (JSON)'],
   ['export', '/api/audit/export', 'export entries with proofs as NDJSON'],
 ] as const) {
-  audit
-    .command(name)
-    .description(what)
-    .requiredOption('--node <url>', 'URL of the node')
-    .option('--token <token>', 'admin token (CARECHAIN_TOKEN)')
-    .option('--org <slug>', 'read the admin token of this organization from <home>')
-    .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  nodeOptions(audit.command(name).description(what))
     .option('--from <iso>', 'from this time')
     .option('--to <iso>', 'until this time')
     .option('--patient <id>', 'only this patient (export)')
@@ -404,13 +394,7 @@ records
   .option('--deployment <file>', 'deployment file to check the proof\'s registry address against')
   .action(action(async (file: string, opts: { home: string; rpcUrl?: string; deployment?: string }) => verifyProofCommand(file, { rpcUrl: opts.rpcUrl, home: resolve(opts.home), deploymentFile: opts.deployment })));
 
-program
-  .command('import <path>')
-  .description('import FHIR Bundles (transaction/collection, e.g. Synthea) from a file or a directory; resumable')
-  .requiredOption('--node <url>', 'URL of the node, e.g. http://127.0.0.1:4001')
-  .option('--token <token>', 'admin token (CARECHAIN_TOKEN)')
-  .option('--org <slug>', 'read the admin token of this organization from <home>')
-  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+nodeOptions(program.command('import <path>').description('import FHIR Bundles (transaction/collection, e.g. Synthea) from a file or a directory; resumable'))
   .option('--state <file>', 'progress file (default <path>.import-state.json)')
   .option('--continue-on-error', 'go on with the next file when one fails', false)
   .action(
