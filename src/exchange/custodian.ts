@@ -30,7 +30,8 @@ export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records:
       if (!parsed.success) throw fhirError(400, 'invalid', `invalid exchange request: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
       const r = parsed.data;
       // Who is asking: a registered, active organization, proven by its signature over the body.
-      const requester = getParticipant(ctx.db, r.requester.toLowerCase() as Hex) ?? getParticipant(ctx.db, r.requester as Hex);
+      // Organization ids are indexed as lowercase hex (as viem decodes bytes32).
+      const requester = getParticipant(ctx.db, r.requester.toLowerCase() as Hex);
       if (!requester || !requester.active) throw fhirError(403, 'forbidden', 'the requester is not an active participant');
       const signature = String(req.headers[SIGNATURE_HEADER] ?? '');
       const signer = /^0x[0-9a-fA-F]{130}$/.test(signature)
