@@ -218,7 +218,7 @@ describe('insider-threat flags', () => {
       for (let i = 0; i < 5; i++) a.append({ agent: 'Practitioner/dr-denied', action: 'R', subtype: 'read', outcome: '4', patientId: patients[2] });
     });
     const hour = new Date().getUTCHours();
-    const flags = evaluateFlags(node.ctx.db, { fromMs: since, toMs: Date.now() + 1 }, { bulkPatients: 3, windowMs: 600_000, denials: 5, workdayStartHour: (hour + 1) % 24, workdayEndHour: (hour + 2) % 24 || 24 });
+    const flags = evaluateFlags(node.records.audit, { fromMs: since, toMs: Date.now() + 1 }, { bulkPatients: 3, windowMs: 600_000, denials: 5, workdayStartHour: (hour + 1) % 24, workdayEndHour: (hour + 2) % 24 || 24 });
     const kinds = (agent: string) => flags.filter((f) => f.agent === agent).map((f) => f.kind).sort();
     assert.deepEqual(kinds('Practitioner/dr-snoop'), ['after-hours', 'bulk-access', 'no-care-relationship', 'watched-patient']);
     assert.deepEqual(kinds('Practitioner/dr-care'), ['after-hours'], 'a clinician with a care relationship is not flagged for it');
@@ -249,8 +249,12 @@ describe('tampering with the log is detected', () => {
     db.close();
     node = await startNode(config());
   });
-  const leafAt = (i: number) => (db.prepare('SELECT leaf FROM log_audit WHERE idx = ?').get(i) as { leaf: Buffer }).leaf;
-  const setLeaf = (i: number, leaf: Buffer) => db.prepare('UPDATE log_audit SET leaf = ? WHERE idx = ?').run(leaf, i);
+  type Row = Record<string, unknown>;
+  const rowAt = (i: number) => db.prepare('SELECT * FROM audit_entries WHERE idx = ?').get(i) as Row;
+  const setRow = (i: number, row: Row) => {
+    const cols = Object.keys(row).filter((c) => c !== 'idx');
+    db.prepare(`UPDATE audit_entries SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE idx = @idx`).run({ ...row, idx: i });
+  };
 
   test('the untouched log verifies, including one patient\'s entries', async () => {
     const r = await verifyAuditCommand(config(), undefined, () => {});
@@ -260,31 +264,38 @@ describe('tampering with the log is detected', () => {
     assert.match(cli.stdout, /OK: the audit log matches the ledger/);
   });
 
-  test('one changed entry', async () => {
-    const saved = leafAt(12);
-    setLeaf(12, Buffer.from(saved.toString().replace('"outcome":"0"', '"outcome":"4"').replace('"outcome":"4"', '"outcome":"8"')));
-    const r = await verifyAuditCommand(config(), undefined, () => {});
-    assert.match(r.firstProblem!, /anchor #\d+ \(block \d+, size \d+\) does not match the stored log: (an entry before|entries \d+\.\.\d+ were changed)/);
+  test('one changed entry: an outcome, a hidden access, a changed purpose', async () => {
+    const saved = rowAt(12);
+    for (const change of [{ outcome: saved.outcome === '0' ? '8' : '0' }, { agent: 'Practitioner/someone-else' }, { detail: String(saved.detail).replace(/"org":/, '"purpose":"HRESCH","org":') }]) {
+      setRow(12, { ...saved, ...change });
+      const r = await verifyAuditCommand(config(), undefined, () => {});
+      assert.match(r.firstProblem!, /anchor #\d+ \(block \d+, size \d+\) does not match the stored log: (an entry before|entries \d+\.\.\d+ were changed)/, JSON.stringify(change));
+    }
     const cli = await runCli(['audit', 'verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
     assert.equal(cli.code, 1);
     assert.match(cli.stdout, /FAILED: anchor #/);
-    setLeaf(12, saved);
+    setRow(12, saved);
   });
 
   test('one deleted entry', async () => {
-    const saved = leafAt(7);
-    db.prepare('DELETE FROM log_audit WHERE idx = 7').run();
+    const saved = rowAt(7);
+    db.prepare('DELETE FROM audit_entries WHERE idx = 7').run();
     assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 7 is missing/);
-    db.prepare('INSERT INTO log_audit (idx, leaf) VALUES (7, ?)').run(saved);
+    const cols = Object.keys(saved);
+    db.prepare(`INSERT INTO audit_entries (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(saved);
   });
 
   test('two entries swapped', async () => {
-    const [a, b] = [leafAt(4), leafAt(5)];
-    setLeaf(4, b);
-    setLeaf(5, a);
-    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 4 is AuditEvent\/5: entries were reordered or removed/);
-    setLeaf(4, a);
-    setLeaf(5, b);
+    const [a, b] = [rowAt(4), rowAt(5)];
+    // Swapped whole (times included), the order of recording is broken; with times kept, the roots.
+    setRow(4, b);
+    setRow(5, a);
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 5 was recorded .* before entry 4 .*: entries were reordered|does not match the stored log/);
+    setRow(4, { ...b, recorded_ms: a.recorded_ms });
+    setRow(5, { ...a, recorded_ms: b.recorded_ms });
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /does not match the stored log/);
+    setRow(4, a);
+    setRow(5, b);
     assert.equal((await verifyAuditCommand(config(), undefined, () => {})).firstProblem, null);
   });
 });

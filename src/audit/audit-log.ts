@@ -2,11 +2,16 @@
  * The node's audit trail: one FHIR AuditEvent (IHE BALP shape) per access, change, denial and
  * erasure, each a leaf of an RFC 6962 Merkle log whose tree heads are signed by the organization and
  * anchored on the ledger. Appends run inside the same database transaction as the action they record.
+ *
+ * Storage: one row per entry holding the facts (who, what, when, outcome, …) rather than the
+ * AuditEvent's bytes; the leaf, the canonical AuditEvent JSON, is rebuilt from the row exactly
+ * (`auditLeaf`). That writes ~250 instead of ~1,250 bytes per entry, which is what limits appends,
+ * and a changed row still changes its leaf, so tampering is caught by the anchored roots as before.
  */
 import { bytesToHex, recoverMessageAddress, type Hex } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
 import type { Db, Migration } from '../db/database.ts';
-import { PersistentLog } from '../merkle/persistent-log.ts';
+import { PersistentLog, type LeafSource } from '../merkle/persistent-log.ts';
 
 export const auditMigrations: Migration[] = [
   (db) =>
@@ -29,6 +34,25 @@ export const auditMigrations: Migration[] = [
       -- Patients whose records deserve extra scrutiny (VIPs, colleagues).
       CREATE TABLE watched_patients (patient_token TEXT PRIMARY KEY, reason TEXT NOT NULL);
     `),
+  // One row per entry: the query columns plus `detail` (the rest of the entry's facts) make the leaf;
+  // entries written before keep their leaf bytes verbatim in `leaf`. Entry times never decrease
+  // (see append), so time ranges are index ranges and need no index of their own.
+  (db) => {
+    db.exec(`
+      ALTER TABLE audit_entries ADD COLUMN detail TEXT;
+      ALTER TABLE audit_entries ADD COLUMN leaf BLOB;
+      CREATE TABLE IF NOT EXISTS log_audit (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL);
+      UPDATE audit_entries SET leaf = (SELECT leaf FROM log_audit WHERE log_audit.idx = audit_entries.idx);
+      DROP TABLE log_audit;
+      DROP INDEX audit_entries_time;
+      DROP INDEX audit_entries_agent;
+      DROP INDEX audit_entries_patient;
+      CREATE INDEX audit_entries_patient ON audit_entries ((idx >> 12), patient_token);
+      CREATE INDEX audit_entries_agent ON audit_entries ((idx >> 12), agent);
+    `);
+    const lost = db.prepare('SELECT COUNT(*) FROM audit_entries WHERE leaf IS NULL').pluck().get() as number;
+    if (lost) throw new Error(`audit migration: ${lost} entries have no stored leaf; the database is damaged`);
+  },
 ];
 
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
@@ -75,67 +99,135 @@ export async function sthSigner(sth: SignedTreeHead): Promise<Hex> {
   return recoverMessageAddress({ message: sthMessage(sth), signature: sth.signature });
 }
 
+const str = JSON.stringify;
+const coding = (system: string, code: string) => `{"code":${str(code)},"system":${str(system)}}`;
+const ROLE_PATIENT = `"role":${coding('http://terminology.hl7.org/CodeSystem/object-role', '1')},"type":${coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '1')}`;
+const ROLE_RESOURCE = `"role":${coding('http://terminology.hl7.org/CodeSystem/object-role', '4')},"type":${coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '2')}`;
+const ROLE_QUERY = `"role":${coding('http://terminology.hl7.org/CodeSystem/object-role', '24')},"type":${coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '2')}`;
+const REQUESTOR = `"requestor":true,"type":{"coding":[${coding('http://terminology.hl7.org/CodeSystem/v3-ParticipationType', 'IRCP')}]}`;
+const SOURCE_TYPE = `"type":[{"code":"4","display":"Application Server","system":"http://terminology.hl7.org/CodeSystem/security-source-type"}]`;
+const TYPE_REST = `{"code":"rest","display":"RESTful Operation","system":"http://terminology.hl7.org/CodeSystem/audit-event-type"}`;
+const TYPE_RECORD = `{"code":"110110","display":"Patient Record","system":"${DCM}"}`;
+
+/**
+ * The AuditEvent for an input, in the IHE Basic Audit Log Patterns shape, as canonical JSON (keys
+ * sorted, no spaces): the leaf bytes. Written as a string template because this runs for every
+ * request and is a fifth of an append's cost as objects + JSON.stringify; the test suite checks the
+ * output against canonicalJson and FHIR validation.
+ */
+export function auditEventJson(org: string, input: AuditInput, index: number, recorded: string): string {
+  const rest = RESTFUL.has(input.subtype);
+  const agents = [`{${input.network ? `"network":{"address":${str(input.network)},"type":"2"},` : ''}${REQUESTOR},"who":{"reference":${str(input.agent)}}}`];
+  if (input.onBehalfOf) agents.push(`{"requestor":false,"who":{"reference":${str(input.onBehalfOf)}}}`);
+  const entities: string[] = [];
+  if (input.patientId) entities.push(`{${ROLE_PATIENT},"what":{"reference":${str(`Patient/${input.patientId}`)}}}`);
+  for (const w of input.what ?? []) entities.push(`{${ROLE_RESOURCE},"what":{"reference":${str(w)}}}`);
+  if (input.query) entities.push(`{"query":"${Buffer.from(input.query).toString('base64')}",${ROLE_QUERY}}`);
+  return (
+    `{"action":${str(input.action)},"agent":[${agents.join(',')}],"entity":[${entities.join(',')}],"id":"${index}","outcome":${str(input.outcome)}` +
+    (input.outcomeDesc ? `,"outcomeDesc":${str(input.outcomeDesc)}` : '') +
+    (input.purpose ? `,"purposeOfEvent":[{"coding":[${coding('http://terminology.hl7.org/CodeSystem/v3-ActReason', input.purpose)}]}]` : '') +
+    `,"recorded":${str(recorded)},"resourceType":"AuditEvent","source":{"observer":{"display":${str(org)}},${SOURCE_TYPE}}` +
+    `,"subtype":[${rest ? coding('http://hl7.org/fhir/restful-interaction', input.subtype) : coding('urn:carechain:audit-subtype', input.subtype)}]` +
+    `,"type":${rest ? TYPE_REST : TYPE_RECORD}}`
+  );
+}
+
+/** An entry as stored: the columns of `audit_entries`. */
+interface EntryRow {
+  idx: number;
+  recorded_ms: number;
+  agent: string;
+  action: AuditAction;
+  subtype: string;
+  outcome: AuditOutcome;
+  detail: string | null;
+  leaf: Buffer | null;
+}
+
+/**
+ * The facts of an entry not in a query column; with them and the columns the leaf is rebuilt. The
+ * search query is kept base64-encoded, as the AuditEvent carries it (BALP), never as plain text.
+ */
+type Detail = Omit<AuditInput, 'agent' | 'action' | 'subtype' | 'outcome' | 'query'> & { org: string; query64?: string };
+
+/** The leaf bytes of a stored entry: the canonical AuditEvent JSON. */
+export function auditLeaf(row: EntryRow): Buffer {
+  if (row.leaf) return row.leaf;
+  const { org, query64, ...rest } = JSON.parse(row.detail!) as Detail;
+  const input: AuditInput = { ...rest, agent: row.agent, action: row.action, subtype: row.subtype, outcome: row.outcome };
+  if (query64 !== undefined) input.query = Buffer.from(query64, 'base64').toString('utf8');
+  return Buffer.from(auditEventJson(org, input, row.idx, new Date(row.recorded_ms).toISOString()));
+}
+
+const ROW = 'idx, recorded_ms, agent, action, subtype, outcome, detail, leaf';
+
+/** The audit log's leaves, rebuilt from its rows (for the Merkle log and for offline verification). */
+export function auditLeaves(db: Db): LeafSource {
+  const one = db.prepare(`SELECT ${ROW} FROM audit_entries WHERE idx = ?`);
+  const all = db.prepare(`SELECT ${ROW} FROM audit_entries ORDER BY idx`);
+  return {
+    leaf: (idx) => {
+      const row = one.get(idx) as EntryRow | undefined;
+      return row && auditLeaf(row);
+    },
+    *leaves() {
+      for (const row of all.iterate() as Iterable<EntryRow>) yield [row.idx, auditLeaf(row)];
+    },
+  };
+}
+
 export class AuditLog {
   readonly log: PersistentLog;
   private readonly insert;
 
   private readonly tokens = new Map<string, string>();
+  private readonly recordedAt;
+  /** Time of the latest entry: entries are stamped no earlier, so time ranges are index ranges. */
+  private lastMs: number;
 
   constructor(
-    private readonly db: Db,
+    readonly db: Db,
     readonly org: string,
     private readonly tokenOf: (patientId: string) => string,
     private readonly signer: LocalAccount,
   ) {
-    this.log = new PersistentLog(db, 'audit');
-    this.insert = db.prepare('INSERT INTO audit_entries (idx, recorded_ms, patient_token, agent, action, subtype, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.log = new PersistentLog(db, 'audit', auditLeaves(db));
+    this.insert = db.prepare('INSERT INTO audit_entries (idx, recorded_ms, patient_token, agent, action, subtype, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.recordedAt = db.prepare('SELECT recorded_ms FROM audit_entries WHERE idx = ?').pluck();
+    this.lastMs = (db.prepare('SELECT MAX(recorded_ms) FROM audit_entries').pluck().get() as number | null) ?? 0;
   }
 
-  /**
-   * The AuditEvent for an input, in the IHE Basic Audit Log Patterns shape. Every object is built
-   * with its keys in sorted order, so plain JSON.stringify gives the canonical leaf bytes (the test
-   * suite checks this against canonicalJson) without a sorting pass on the hot path.
-   */
-  event(input: AuditInput, index: number, recorded: string): Record<string, unknown> {
-    const rest = RESTFUL.has(input.subtype);
-    const coding = (system: string, code: string) => ({ code, system });
-    return {
-      action: input.action,
-      agent: [
-        {
-          ...(input.network ? { network: { address: input.network, type: '2' } } : {}),
-          requestor: true,
-          type: { coding: [coding('http://terminology.hl7.org/CodeSystem/v3-ParticipationType', 'IRCP')] },
-          who: { reference: input.agent },
-        },
-        ...(input.onBehalfOf ? [{ requestor: false, who: { reference: input.onBehalfOf } }] : []),
-      ],
-      entity: [
-        ...(input.patientId ? [{ role: coding('http://terminology.hl7.org/CodeSystem/object-role', '1'), type: coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '1'), what: { reference: `Patient/${input.patientId}` } }] : []),
-        ...(input.what ?? []).map((w) => ({ role: coding('http://terminology.hl7.org/CodeSystem/object-role', '4'), type: coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '2'), what: { reference: w } })),
-        ...(input.query ? [{ query: Buffer.from(input.query).toString('base64'), role: coding('http://terminology.hl7.org/CodeSystem/object-role', '24'), type: coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '2') }] : []),
-      ],
-      id: String(index),
-      outcome: input.outcome,
-      ...(input.outcomeDesc ? { outcomeDesc: input.outcomeDesc } : {}),
-      ...(input.purpose ? { purposeOfEvent: [{ coding: [coding('http://terminology.hl7.org/CodeSystem/v3-ActReason', input.purpose)] }] } : {}),
-      recorded,
-      resourceType: 'AuditEvent',
-      source: { observer: { display: this.org }, type: [{ code: '4', display: 'Application Server', system: 'http://terminology.hl7.org/CodeSystem/security-source-type' }] },
-      subtype: [rest ? coding('http://hl7.org/fhir/restful-interaction', input.subtype) : coding('urn:carechain:audit-subtype', input.subtype)],
-      type: rest ? { code: 'rest', display: 'RESTful Operation', system: 'http://terminology.hl7.org/CodeSystem/audit-event-type' } : { code: '110110', display: 'Patient Record', system: DCM },
-    };
-  }
 
   /** Appends inside the current transaction; returns the entry's index. */
   append(input: AuditInput): number {
-    const index = this.log.size + this.log.mark();
-    const now = Date.now();
-    const recorded = new Date(now).toISOString();
-    const leaf = Buffer.from(JSON.stringify(this.event(input, index, recorded)));
-    const idx = this.log.append(leaf);
-    this.insert.run(idx, now, input.patientId ? this.patientToken(input.patientId) : null, input.agent, input.action, input.subtype, input.outcome);
-    return idx;
+    // A clock stepping back must not make the log's times go backwards (an entry a rollback discards
+    // may leave lastMs ahead by a moment; that only holds the next stamps still, never reorders).
+    const now = (this.lastMs = Math.max(this.lastMs, Date.now()));
+    const leaf = Buffer.from(auditEventJson(this.org, input, this.log.next, new Date(now).toISOString()));
+    const { agent, action, subtype, outcome, query, ...rest } = input;
+    const detail: Detail = { ...rest, org: this.org };
+    if (query) detail.query64 = Buffer.from(query).toString('base64');
+    return this.log.append(leaf, (idx) =>
+      this.insert.run(idx, now, input.patientId ? this.patientToken(input.patientId) : null, agent, action, subtype, outcome, JSON.stringify(detail)),
+    );
+  }
+
+  /** The first index of an entry recorded at or after `ms` (entry times never decrease). */
+  firstIndexAt(ms: number): number {
+    let lo = 0;
+    let hi = this.log.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.recordedAt.get(mid) as number) < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The entry indexes [from, to) recorded in [fromMs, toMs). */
+  indexRange(fromMs?: number, toMs?: number): { from: number; to: number } {
+    return { from: fromMs === undefined ? 0 : this.firstIndexAt(fromMs), to: toMs === undefined ? this.log.size : this.firstIndexAt(toMs) };
   }
 
   /** HMAC token of a patient id, memoized (bounded) because every audited access needs one. */
@@ -163,25 +255,28 @@ export class AuditLog {
     return leaf && (JSON.parse(leaf.toString('utf8')) as Record<string, unknown>);
   }
 
-  /** Entry indexes matching a filter, oldest first. */
-  find(filter: { patientId?: string; fromMs?: number; toMs?: number; agent?: string; limit?: number; offset?: number }): number[] {
-    const rows = this.db
-      .prepare(
-        `SELECT idx FROM audit_entries
-          WHERE (@p IS NULL OR patient_token = @p) AND (@from IS NULL OR recorded_ms >= @from) AND (@to IS NULL OR recorded_ms < @to)
-            AND (@agent IS NULL OR agent = @agent) AND idx < @size
-          ORDER BY idx LIMIT @limit OFFSET @offset`,
-      )
-      .all({
-        p: filter.patientId ? this.patientToken(filter.patientId) : null,
-        from: filter.fromMs ?? null,
-        to: filter.toMs ?? null,
-        agent: filter.agent ?? null,
-        size: this.log.size,
-        limit: filter.limit ?? 100,
-        offset: filter.offset ?? 0,
-      }) as { idx: number }[];
-    return rows.map((r) => r.idx);
+  /**
+   * Entry indexes matching a filter, oldest first; `after` continues from a previous page. The patient
+   * and agent indexes are partitioned into epochs of 4,096 entries (see the migration) so an append
+   * dirties few index pages; a filtered search walks the epochs of its range, newest last.
+   */
+  find(filter: { patientId?: string; fromMs?: number; toMs?: number; agent?: string; limit?: number; offset?: number; after?: number }): number[] {
+    const range = this.indexRange(filter.fromMs, filter.toMs);
+    const from = Math.max(range.from, (filter.after ?? -1) + 1);
+    const want = (filter.offset ?? 0) + (filter.limit ?? 100);
+    const page = (idx: number[]) => idx.slice(filter.offset ?? 0, want);
+    if (!filter.patientId && !filter.agent) {
+      return page(this.db.prepare('SELECT idx FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?').pluck().all(from, range.to, want) as number[]);
+    }
+    const stmt = filter.patientId
+      ? this.db.prepare('SELECT idx FROM audit_entries WHERE (idx >> 12) = @epoch AND patient_token = @p AND (@agent IS NULL OR agent = @agent) AND idx >= @from AND idx < @to ORDER BY idx')
+      : this.db.prepare('SELECT idx FROM audit_entries WHERE (idx >> 12) = @epoch AND agent = @agent AND idx >= @from AND idx < @to ORDER BY idx');
+    const params = { p: filter.patientId ? this.patientToken(filter.patientId) : null, agent: filter.agent ?? null, from, to: range.to };
+    const found: number[] = [];
+    for (let epoch = from >> 12; epoch <= (range.to - 1) >> 12 && found.length < want; epoch++) {
+      found.push(...(stmt.pluck().all({ ...params, epoch }) as number[]));
+    }
+    return page(found);
   }
 
   /** A tree head of the current log, signed with the organization's key (EIP-191). */

@@ -2,7 +2,7 @@
  * Insider-threat rules over the audit log, for the privacy officer. Each flag names the rule, the
  * agent, and the evidence: the audit entries (by index, each provable) that triggered it.
  */
-import type { Db } from '../db/database.ts';
+import type { AuditLog } from './audit-log.ts';
 
 export interface FlagRules {
   /** Distinct patients one agent may access within `windowMs` before it counts as bulk access. */
@@ -38,10 +38,10 @@ interface Row {
 /** Agents that are people (not the node itself or unauthenticated callers) are what these rules watch. */
 const isPerson = (agent: string) => /^(Practitioner|PractitionerRole|RelatedPerson|Person)\//.test(agent);
 
-export function evaluateFlags(db: Db, range: { fromMs: number; toMs: number }, rules: FlagRules = DEFAULT_RULES): Flag[] {
-  const rows = db
-    .prepare('SELECT idx, recorded_ms, patient_token, agent, action, outcome FROM audit_entries WHERE recorded_ms >= ? AND recorded_ms < ? ORDER BY idx')
-    .all(range.fromMs, range.toMs) as Row[];
+export function evaluateFlags(audit: AuditLog, range: { fromMs: number; toMs: number }, rules: FlagRules = DEFAULT_RULES): Flag[] {
+  const { db } = audit;
+  const { from, to } = audit.indexRange(range.fromMs, range.toMs);
+  const rows = db.prepare('SELECT idx, recorded_ms, patient_token, agent, action, outcome FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx').all(from, to) as Row[];
   const flags: Flag[] = [];
   const byAgent = new Map<string, Row[]>();
   for (const r of rows) (byAgent.get(r.agent) ?? byAgent.set(r.agent, []).get(r.agent)!).push(r);

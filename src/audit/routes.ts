@@ -99,10 +99,11 @@ export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: Rec
     const sth = await audit.signedTreeHead();
     const anchored = records.auditAnchorer.latest() ?? null;
     const lines: string[] = [JSON.stringify({ sth, anchored, consistency: anchored ? consistencyProof(log, anchored.treeSize, sth.treeSize) : null })];
-    for (let offset = 0; ; offset += 1000) {
-      const idx = audit.find({ patientId: q.patient, agent: q.agent, fromMs: q.from, toMs: q.to, limit: 1000, offset });
+    for (let after: number | undefined; ; ) {
+      const idx = audit.find({ patientId: q.patient, agent: q.agent, fromMs: q.from, toMs: q.to, limit: 1000, after });
       for (const i of idx) lines.push(JSON.stringify({ event: audit.entry(i), proof: inclusionProof(log, i, sth.treeSize, null) }));
       if (idx.length < 1000) break;
+      after = idx.at(-1);
     }
     await records.audited({ agent: req.principal!.agent, network: req.ip }, { action: 'E', subtype: 'audit-export', outcome: '0', patientId: q.patient, query: req.url });
     return reply.type('application/x-ndjson').send(lines.join('\n') + '\n');
@@ -112,7 +113,7 @@ export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: Rec
     const q = parseOr400(reply, rangeQuery.pick({ from: true, to: true }), req.query, 'query');
     if (!q) return reply;
     const range = { fromMs: q.from ?? Date.now() - 24 * 3600_000, toMs: q.to ?? Date.now() + 1 };
-    const flags = evaluateFlags(ctx.db, range);
+    const flags = evaluateFlags(audit, range);
     return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), flags: flags.map((f) => ({ ...f, events: f.evidence.slice(0, 20).map((i) => audit.entry(i)) })) };
   });
 

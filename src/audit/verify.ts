@@ -8,6 +8,7 @@ import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../chain/ids.ts';
 import type { Db } from '../db/database.ts';
 import { leafHash, MerkleTree, verifyInclusion } from '../merkle/rfc6962.ts';
+import { auditLeaves } from './audit-log.ts';
 
 export interface AuditVerifyReport {
   ok: boolean;
@@ -28,19 +29,22 @@ export async function verifyAuditLog(opts: {
   const tree = new MerkleTree();
   let firstProblem: string | null = null;
   const problem = (p: string) => (firstProblem ??= p);
-  const rows = opts.db.prepare('SELECT idx, leaf FROM log_audit ORDER BY idx').raw().iterate() as Iterable<[number, Buffer]>;
-  for (const [idx, leaf] of rows) {
+  let lastRecorded = '';
+  for (const [idx, leaf] of auditLeaves(opts.db).leaves()) {
     if (idx !== tree.size) {
       problem(`audit entry ${tree.size} is missing: the next stored entry is ${idx}`);
       break;
     }
-    let claimed: string | undefined;
+    let event: { id?: string; recorded?: string } = {};
     try {
-      claimed = (JSON.parse(leaf.toString('utf8')) as { id?: string }).id;
+      event = JSON.parse(leaf.toString('utf8')) as typeof event;
     } catch {
       problem(`audit entry ${idx} is not a JSON AuditEvent`);
     }
-    if (claimed !== undefined && claimed !== String(idx)) problem(`audit entry ${idx} is AuditEvent/${claimed}: entries were reordered or removed at ${idx}`);
+    if (event.id !== undefined && event.id !== String(idx)) problem(`audit entry ${idx} is AuditEvent/${event.id}: entries were reordered or removed at ${idx}`);
+    // Entries are stamped in order (ISO-8601 UTC strings compare as times).
+    if (event.recorded !== undefined && event.recorded < lastRecorded) problem(`audit entry ${idx} was recorded (${event.recorded}) before entry ${idx - 1} (${lastRecorded}): entries were reordered`);
+    lastRecorded = event.recorded ?? lastRecorded;
     tree.appendLeafHash(leafHash(leaf));
   }
 

@@ -148,7 +148,6 @@ export async function verifyAuditCommand(config: NodeConfig, patientId: string |
   await checkDeployment(conn.client, deployment, config.deploymentFile);
   const db = openDatabase(join(config.dataDir, 'node.db'), { records: recordMigrations, audit: auditMigrations });
   try {
-    db.exec('CREATE TABLE IF NOT EXISTS log_audit (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL)');
     const store = new RecordStore(db, keys, new PersistentLog(db, 'records'));
     const report = await verifyAuditLog({ db, client: conn.client, deployment, orgId: orgIdOf(config.org), patientToken: patientId ? store.patientToken(patientId) : undefined });
     out(`audit log: ${report.entries} entries, ${report.anchorsChecked} anchored roots checked (anchored through entry ${report.anchoredSize})`);
