@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
-import type { RunningNode } from '../src/node/start.ts';
+import { startNode, type RunningNode } from '../src/node/start.ts';
+import type { NodeConfig } from '../src/config/node-config.ts';
 import { licenseTestPractitioner, runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
@@ -15,6 +16,7 @@ let chain: EmbeddedChain;
 let org: TestOrg;
 let node: RunningNode;
 let adminToken: string;
+let config: () => NodeConfig;
 const tokens: Record<string, string> = {};
 const PASSWORD = 'a long enough password';
 
@@ -28,7 +30,7 @@ async function call(token: string | undefined, method: string, path: string, bod
 }
 
 before(async () => {
-  ({ chain, org, node, token: adminToken } = await startTestNode(tmp.dir, 'auth-hospital'));
+  ({ chain, org, node, token: adminToken, config } = await startTestNode(tmp.dir, 'auth-hospital'));
   await licenseTestPractitioner(chain, tmp.dir, { url: node.url, token: adminToken }, 'Practitioner/house');
   for (const [username, role, practitioner] of [
     ['dr.house', 'clinician', 'Practitioner/house'],
@@ -140,4 +142,36 @@ test('logins are rate limited per client (10 a minute), with a 429', async () =>
   assert.ok(statuses.includes(429), statuses.join(','));
   assert.ok(statuses.slice(0, 2).every((s) => s === 401), 'the first attempts are answered');
   assert.equal((await call(tokens.clinician, 'GET', '/fhir/Patient?_count=1')).status, 200, 'clinical traffic is not limited');
+});
+
+test('expensive operations are rate limited per caller and per route, with a 429 OperationOutcome', async () => {
+  await node.stop();
+  node = await startNode({ ...config(), expensivePerMinute: 3 });
+  const everything = async (token: string) => (await fetch(`${node.url}/fhir/Patient/nobody/$everything`, { headers: { authorization: `Bearer ${token}` } }));
+  const statuses: number[] = [];
+  let limited: Response | undefined;
+  for (let i = 0; i < 4; i++) {
+    const res = await everything(tokens.clinician!);
+    statuses.push(res.status);
+    if (res.status === 429) limited = res;
+    else await res.arrayBuffer();
+  }
+  assert.deepEqual(statuses, [404, 404, 404, 429]);
+  assert.ok(Number(limited!.headers.get('retry-after')) > 0);
+  const body = (await limited!.json()) as any;
+  assert.equal(body.resourceType, 'OperationOutcome');
+  assert.match(body.issue[0].diagnostics, /rate limit/i);
+  // Another caller, another route, and ordinary reads are unaffected.
+  assert.equal((await everything(adminToken)).status, 404);
+  assert.equal((await call(tokens.clinician, 'GET', '/fhir/Patient?_count=1')).status, 200);
+  const exports = [];
+  for (let i = 0; i < 4; i++) exports.push((await call(tokens['privacy-officer'], 'GET', '/api/audit/export')).status);
+  assert.deepEqual(exports, [200, 200, 200, 429]);
+  // A transaction Bundle counts too, and the refused one stores nothing.
+  const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient', name: [{ family: 'Ratelimited' }] }, request: { method: 'POST', url: 'Patient' } }] };
+  const bundles = [];
+  for (let i = 0; i < 4; i++) bundles.push((await call(tokens.clinician, 'POST', '/fhir', bundle)).status);
+  assert.deepEqual(bundles, [200, 200, 200, 429]);
+  const patients = (await call(tokens.clinician, 'GET', '/fhir/Patient?_count=1000')).body.entry.map((e: any) => e.resource);
+  assert.equal(patients.filter((p: any) => p.name?.[0]?.family === 'Ratelimited').length, 3);
 });

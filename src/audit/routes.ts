@@ -3,6 +3,7 @@
  * inclusion and consistency proofs, a patient's access history with proofs, NDJSON export with
  * proofs, insider-threat flags, and the watch list.
  */
+import { expensive } from '../node/rate-limits.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireRoles } from '../node/admin-auth.ts';
@@ -93,7 +94,7 @@ export function auditRoutes(app: FastifyInstance, ctx: NodeContext, records: Rec
   });
 
   // NDJSON: first line the signed tree head, then one line per entry with its inclusion proof to it.
-  app.get('/api/audit/export', admin, async (req, reply) => {
+  app.get('/api/audit/export', { ...admin, ...expensive(ctx) }, async (req, reply) => {
     const q = parseOr400(reply, rangeQuery.omit({ limit: true, offset: true }), req.query, 'query');
     if (!q) return reply;
     const sth = await audit.signedTreeHead();

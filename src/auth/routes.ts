@@ -7,12 +7,12 @@ import { issuePatientToken, issueToken, TOKEN_TTL_SECONDS } from './principal.ts
 import { PatientChallenges } from './patient-login.ts';
 import type { Address, Hex } from 'viem';
 import { checkPassword } from './users.ts';
+import { LOGIN_RATE_LIMIT } from '../node/rate-limits.ts';
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1000) }).strict();
 
 /** Login for the node's users: a short-lived bearer JWT. Failures are audited. */
 /** Guessing passwords or signatures is slowed to 10 attempts per minute per client address. */
-export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
 
 export function authRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
   const limited = { config: { rateLimit: LOGIN_RATE_LIMIT } };

@@ -119,6 +119,7 @@ node
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
   .option('--anchor-batch-size <n>', 'anchor the record log every n versions (default 10000)')
   .option('--anchor-interval-ms <ms>', '... or after this long with anything new (default 5000)')
+  .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
   .option('--config <file>', 'JSON config file (CARECHAIN_CONFIG)')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
@@ -134,6 +135,7 @@ node
         logLevel: flags.logLevel,
         anchorBatchSize: flags.anchorBatchSize,
         anchorIntervalMs: flags.anchorIntervalMs,
+        expensivePerMinute: flags.expensivePerMinute,
         config: flags.config,
       });
       const running = await startNode(config);

@@ -22,6 +22,8 @@ export const nodeConfigSchema = z.object({
   /** Anchor the record log when this many versions are new, or when this much time has passed. */
   anchorBatchSize: z.coerce.number().int().min(1).max(10_000_000),
   anchorIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
+  /** Per caller, per route: Bundles, $everything, audit export, cross-organization fetches. */
+  expensivePerMinute: z.coerce.number().int().min(1).max(10_000_000),
 });
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 
@@ -39,6 +41,7 @@ const ENV: Record<Key, string> = {
   indexerPollMs: 'CARECHAIN_INDEXER_POLL_MS',
   anchorBatchSize: 'CARECHAIN_ANCHOR_BATCH_SIZE',
   anchorIntervalMs: 'CARECHAIN_ANCHOR_INTERVAL_MS',
+  expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
 };
 const FLAG: Record<Key, string> = {
   org: '--org',
@@ -53,6 +56,7 @@ const FLAG: Record<Key, string> = {
   indexerPollMs: '--indexer-poll-ms',
   anchorBatchSize: '--anchor-batch-size',
   anchorIntervalMs: '--anchor-interval-ms',
+  expensivePerMinute: '--expensive-per-minute',
 };
 
 /** The chain endpoint file the embedded chain writes, read when no RPC URL is configured. */
@@ -102,6 +106,7 @@ export function loadNodeConfig(
     indexerPollMs: pick('indexerPollMs') ?? 250,
     anchorBatchSize: pick('anchorBatchSize') ?? 10_000,
     anchorIntervalMs: pick('anchorIntervalMs') ?? 5_000,
+    expensivePerMinute: pick('expensivePerMinute') ?? 1_200,
   };
   const parsed = nodeConfigSchema.safeParse(raw);
   if (!parsed.success) {

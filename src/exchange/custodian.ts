@@ -1,4 +1,5 @@
 /** The custodian's side of record exchange (see protocol.ts). */
+import { expensive } from '../node/rate-limits.ts';
 import type { FastifyInstance } from 'fastify';
 import { bytesToHex, getAddress, keccak256, recoverMessageAddress, stringToHex, type Address, type Hex } from 'viem';
 import { patientsWithAddress } from '../consent/identity.ts';
@@ -20,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 export const practitionerGrantee = (orgId: Hex, practitioner: string) => keccak256(stringToHex(`${orgId}/${practitioner}`));
 
 export function custodianRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
-  app.post('/api/exchange/records', async (req, reply) => {
+  app.post('/api/exchange/records', expensive(ctx), async (req, reply) => {
     const send = (status: number, body: unknown) => reply.code(status).type(FHIR_JSON).send(body);
     try {
       // The requester signs JSON.stringify of the request object, which is what re-serializing the

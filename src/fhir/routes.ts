@@ -3,6 +3,7 @@
  * Patient/$everything, $erase, virtual Provenance, and $verify (inclusion proof to an anchored root).
  * Every error is an OperationOutcome with a 4xx/5xx status.
  */
+import { expensive } from '../node/rate-limits.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bytesToHex } from 'viem';
 import type { NodeContext } from '../node/context.ts';
@@ -148,7 +149,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         }
       });
 
-      fhir.post('/', { bodyLimit: BUNDLE_BODY_LIMIT }, async (req, reply) => {
+      fhir.post('/', { bodyLimit: BUNDLE_BODY_LIMIT, ...expensive(ctx) }, async (req, reply) => {
         authorizeFhir(principalOf(req), 'bundle');
         const bundle = bodyResource(req) as Bundle;
         if (bundle.resourceType !== 'Bundle') throw invalid('POST /fhir takes a Bundle of type transaction or batch', ['resourceType']);
@@ -327,7 +328,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         return sendResource(reply, 200, proofOf(row, records, ctx));
       });
 
-      fhir.get('/Patient/:id/$everything', async (req, reply) => {
+      fhir.get('/Patient/:id/$everything', expensive(ctx), async (req, reply) => {
         authorizeFhir(principalOf(req), 'everything', 'Patient');
         const id = idOf(req.params);
         records.store.read('Patient', id); // 404/410 when the patient is unknown, deleted or erased

@@ -36,7 +36,8 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
-  // Rate limits only where a route asks for one (logins); no global limit on clinical traffic.
+  // Rate limits only where a route asks for one (logins, expensive operations; see rate-limits.ts).
+  // Routes must be added in contexts registered after the limiter to see its hook.
   void app.register(rateLimit, { global: false });
   healthRoutes(app, ctx, records);
   participantRoutes(app, ctx);
@@ -44,12 +45,13 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   const consent = new ConsentService(ctx, records);
   fhirRoutes(app, ctx, records, consent);
   keyRoutes(app, ctx, records);
-  // In its own context, registered after the rate limiter so its routes see the limiter's hook.
-  void app.register(async (scoped) => authRoutes(scoped, ctx, records));
+  void app.register(async (scoped) => {
+    authRoutes(scoped, ctx, records);
+    auditRoutes(scoped, ctx, records);
+    custodianRoutes(scoped, ctx, records);
+  });
   credentialRoutes(app, ctx, records);
-  auditRoutes(app, ctx, records);
   consentRoutes(app, ctx, records, consent);
-  custodianRoutes(app, ctx, records);
   app.get('/api/node', async () => ({
     org: ctx.config.org,
     orgId: ctx.orgId,
