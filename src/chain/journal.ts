@@ -109,7 +109,9 @@ export class TxSender {
     // A failed re-broadcast (chain briefly unreachable) is not fatal: the entry stays pending and the
     // background loop tries again.
     for (const e of pending) await this.broadcast(e.id, this.rawOf(e.id)).catch(() => {});
-    const every = this.opts.rebroadcastAfterMs ?? 15_000;
+    // Re-sending identical bytes is harmless, so it is done often: a chain restarted without its
+    // mempool (or one that dropped a transaction) gets it back within seconds.
+    const every = this.opts.rebroadcastAfterMs ?? 3_000;
     this.rebroadcastTimer ??= setInterval(() => void this.rebroadcastStale(every).catch(() => {}), every);
     this.rebroadcastTimer.unref();
     return pending;

@@ -6,6 +6,7 @@
  */
 import type { TxParticipant } from '../merkle/persistent-log.ts';
 import type { Db } from './database.ts';
+import { storageFailure } from './storage-errors.ts';
 
 interface Job {
   fn: () => unknown;
@@ -16,6 +17,8 @@ interface Job {
 export class WriteQueue {
   private jobs: Job[] = [];
   private scheduled = false;
+  /** Why the last write failed, when storage (not the job) was at fault; cleared by a commit. */
+  storageProblem: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -55,10 +58,13 @@ export class WriteQueue {
     let values: unknown[] | undefined;
     try {
       values = this.db.transaction(() => batch.map((job) => job.fn()))();
-    } catch {
+    } catch (error) {
       for (const p of this.participants) p.rollback();
+      // Storage at fault (disk full, read-only): every job would fail the same way.
+      if (storageFailure(error)) return this.failAll(batch, error);
     }
     if (values) {
+      this.storageProblem = null;
       for (const p of this.participants) p.commit();
       batch.forEach((job, i) => job.resolve(values![i]));
       return;
@@ -77,16 +83,26 @@ export class WriteQueue {
         }
       })();
     } catch (error) {
-      // The commit itself failed (disk full, read-only database): nothing of this batch is stored.
+      // The commit itself failed: nothing of this batch is stored. SQLite rolls the whole transaction
+      // back on some errors (SQLITE_FULL), and the commit then fails for want of a transaction: the
+      // job's error is the cause.
       for (const p of this.participants) p.rollback();
-      for (const job of batch) job.reject(error);
-      return;
+      const cause = outcomes.find((o) => !o.ok && storageFailure(o.error));
+      return this.failAll(batch, cause && !cause.ok ? cause.error : error);
     }
+    const failedOnStorage = outcomes.find((o) => !o.ok && storageFailure(o.error));
+    if (outcomes.some((o) => o.ok)) this.storageProblem = null;
+    else if (failedOnStorage && !failedOnStorage.ok) this.storageProblem = storageFailure(failedOnStorage.error)!.message;
     for (const p of this.participants) p.commit();
     batch.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);
       else job.reject(o.error);
     });
+  }
+
+  private failAll(batch: Job[], error: unknown): void {
+    this.storageProblem = storageFailure(error)?.message ?? this.storageProblem;
+    for (const job of batch) job.reject(error);
   }
 }

@@ -4,6 +4,7 @@
  * Every error is an OperationOutcome with a 4xx/5xx status.
  */
 import { expensive } from '../node/rate-limits.ts';
+import { storageFailure } from '../db/storage-errors.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bytesToHex } from 'viem';
 import type { NodeContext } from '../node/context.ts';
@@ -114,6 +115,11 @@ export function fhirRoutes(app: FastifyInstance, ctx: NodeContext, records: Reco
         if (err instanceof IntegrityError) {
           req.log.error({ problem: err.message }, 'integrity check failed');
           return sendResource(reply, 500, outcome('exception', `integrity check failed: ${err.message}`));
+        }
+        const storage = storageFailure(err);
+        if (storage) {
+          req.log.error({ err }, 'storage failure');
+          return sendResource(reply, storage.status, outcome('transient', storage.message));
         }
         if (err.statusCode && err.statusCode < 500) {
           const code = err.statusCode === 413 ? 'too-costly' : err.statusCode === 415 ? 'not-supported' : 'invalid';

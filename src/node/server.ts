@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { getParticipant } from '../indexer/queries.ts';
 import type { NodeContext } from './context.ts';
 import { sendError } from './http-errors.ts';
+import { storageFailure } from '../db/storage-errors.ts';
 import { anchorRoutes } from './routes/anchors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { participantRoutes } from './routes/participants.ts';
@@ -30,6 +31,11 @@ export function buildServer(ctx: NodeContext, records: RecordService): FastifyIn
   });
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+    const storage = storageFailure(err);
+    if (storage) {
+      req.log.error({ err }, 'storage failure');
+      return sendError(reply, storage.status, 'storage', storage.message);
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
     return sendError(reply, status, status === 500 ? 'internal' : (err.code ?? 'bad-request').toLowerCase(), status === 500 ? 'internal error' : err.message);

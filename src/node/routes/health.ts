@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../context.ts';
 import type { RecordService } from '../../records/service.ts';
@@ -5,6 +6,20 @@ import type { RecordService } from '../../records/service.ts';
 /** How far behind the chain head the index may be and the node still call itself ready. */
 const MAX_INDEX_LAG_BLOCKS = 5;
 const MAX_POLL_AGE_MS = 15_000;
+/** Below this much free space (on disk, or under the database's page limit) the node is not ready. */
+const MIN_FREE_BYTES = 64 * 1024 * 1024;
+
+/** Why the node's storage cannot take writes, if it cannot. */
+function storageHeadroomProblem(ctx: NodeContext): string | undefined {
+  const fs = statfsSync(ctx.config.dataDir);
+  const free = fs.bavail * fs.bsize;
+  if (free < MIN_FREE_BYTES) return `disk nearly full: ${Math.floor(free / 1048576)} MiB free in ${ctx.config.dataDir}`;
+  const pragma = (name: string) => ctx.db.pragma(name, { simple: true }) as number;
+  const pageSize = pragma('page_size');
+  const room = (pragma('max_page_count') - pragma('page_count') + pragma('freelist_count')) * pageSize;
+  if (room < MIN_FREE_BYTES && pragma('max_page_count') * pageSize < free) return `database at its size limit (max_page_count): ${Math.floor(room / 1048576)} MiB left`;
+  return undefined;
+}
 
 export function healthRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
   // Liveness: the process answers. Orchestrators restart the node when this fails.
@@ -18,9 +33,13 @@ export function healthRoutes(app: FastifyInstance, ctx: NodeContext, records: Re
     } catch (err) {
       reasons.push(`database: ${(err as Error).message}`);
     }
+    const storage = records.queue.storageProblem ?? storageHeadroomProblem(ctx);
+    if (storage) reasons.push(`storage: ${storage}`);
     const s = ctx.indexer.status();
     if (s.lastPollAt === null || Date.now() - s.lastPollAt > MAX_POLL_AGE_MS) {
       reasons.push(`chain not reached recently${s.lastError ? `: ${s.lastError}` : ''}`);
+    } else if (s.lastError) {
+      reasons.push(`chain unreachable: ${s.lastError}`);
     }
     for (const m of records.anchorMismatches()) reasons.push(`integrity: ${m}`);
     if (s.chainHead !== null && s.chainHead - s.indexedBlock > MAX_INDEX_LAG_BLOCKS) {
