@@ -169,13 +169,20 @@ describe('chain faults under write load', () => {
   test('kill -9 of Anvil under write load', async () => {
     const load = writeLoad(node.url);
     await waitUntil('writes before the kill', () => load.acknowledged.length >= 100, 30_000);
-    // Let a few anchors land in the last second before the kill: Anvil keeps its state in a file it
-    // rewrites every second, so a SIGKILL loses the newest blocks, anchors among them.
-    await new Promise((r) => setTimeout(r, 700));
+    // Kill right after one of our anchors is mined, the worst moment: had Anvil not yet written that
+    // block to its state file, the node would hold a receipt for a transaction the chain forgot.
+    const minedAnchor = async () => {
+      const txs = (await get(node.url, '/api/transactions')).body.transactions as { label: string; status: string; blockNumber: number | null }[];
+      const head = Number(await chain.conn.client.getBlockNumber({ cacheTime: 0 }));
+      return txs.some((t) => t.label.startsWith('anchor') && t.status === 'mined' && t.blockNumber === head);
+    };
+    await waitUntil('an anchor mined in the newest block', minedAnchor, 30_000);
+    const headAtKill = Number(await chain.conn.client.getBlockNumber({ cacheTime: 0 }));
     process.kill(anvil.pid, 'SIGKILL');
     const before = load.acknowledged.length;
     await waitUntil('writes while Anvil is down', () => load.acknowledged.length >= before + 50, 30_000);
     await restartAnvil();
+    assert.ok(Number(await chain.conn.client.getBlockNumber({ cacheTime: 0 })) >= headAtKill, 'the restarted chain kept every mined block');
     await waitUntil('writes after the restart', () => load.acknowledged.length >= before + 150, 30_000);
     await load.stop();
     assert.deepEqual(load.failures, []);
