@@ -10,10 +10,18 @@ import { recordBenchmarks } from './records.bench.ts';
 import { auditBenchmarks } from './audit.bench.ts';
 import { consentBenchmarks } from './consent.bench.ts';
 import { credentialBenchmarks } from './credentials.bench.ts';
+import { loadBenchmarks } from './load.bench.ts';
 import { printTable, type BenchResult } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
-const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const seconds = Number(flag('--seconds') ?? 30);
+const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--seconds');
+if (args.includes('--load')) only.push('load');
 const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
   [
     ['ledger', ledgerBenchmarks],
@@ -21,8 +29,9 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['audit', auditBenchmarks],
     ['consent', consentBenchmarks],
     ['credentials', credentialBenchmarks],
+    ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
-).filter(([name]) => only.length === 0 || only.includes(name));
+).filter(([name]) => (only.length === 0 ? name !== 'load' : only.includes(name)));
 
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {
