@@ -18,6 +18,7 @@ import { scopeHash, type Scope } from '../src/consent/scope.ts';
 import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { requestDigest, SIGNATURE_HEADER } from '../src/exchange/protocol.ts';
 import { fetchFromCustodians } from '../src/exchange/requester.ts';
+import { peerFetch } from '../src/tls/peer-fetch.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
 import { linkMessage } from '../src/consent/identity.ts';
@@ -98,7 +99,7 @@ describe('consent-enforced exchange', () => {
     assert.match(r.body.problems[0], /no grant for this grantee/);
     // An unknown patient gets the same answer: existence is not revealed.
     const stranger = privateKeyToAccount(generatePrivateKey()).address;
-    const s = await fetchFromCustodians(new Database(join(clinic.dataDir, 'node.db'), { readonly: true }), loadKeyFile(clinic.keyFile), clinic.orgId, { patient: stranger, purpose: 'TREAT', scope: vitals }, { custodians: [hospital.orgId] });
+    const s = await fetchFromCustodians(new Database(join(clinic.dataDir, "node.db"), { readonly: true }), loadKeyFile(clinic.keyFile), peerFetch(undefined), clinic.orgId, { patient: stranger, purpose: 'TREAT', scope: vitals }, { custodians: [hospital.orgId] });
     assert.deepEqual(s.custodians.map((c) => c.status), [403]);
   });
 
@@ -330,7 +331,7 @@ describe('attacks on the exchange', () => {
     const db = new Database(join(clinic.dataDir, 'node.db'), { readonly: true });
     const keys = loadKeyFile(clinic.keyFile);
     const q = { patient: patientAddress, purpose: 'TREAT' as const, scope: vitalsAndMind };
-    const clean = await fetchFromCustodians(db, keys, clinic.orgId, q);
+    const clean = await fetchFromCustodians(db, keys, peerFetch(undefined), clinic.orgId, q);
     assert.deepEqual(clean.problems, []);
     assert.equal(clean.resources.length, 3);
     for (const [what, tamper, expect] of [
@@ -339,7 +340,7 @@ describe('attacks on the exchange', () => {
       ['anchored root', (r: any) => { r.entries[0].anchor.root = `0x${'22'.repeat(32)}`; }, /not the custodian's anchored root/],
       ['wrapped key', (r: any) => { const k = Buffer.from(r.entries[0].wrappedKey, 'base64'); k[k.length - 1]! ^= 1; r.entries[0].wrappedKey = k.toString('base64'); }, /wrapped data key: authentication failed/],
     ] as const) {
-      const res = await fetchFromCustodians(db, keys, clinic.orgId, q, { tamper });
+      const res = await fetchFromCustodians(db, keys, peerFetch(undefined), clinic.orgId, q, { tamper });
       assert.equal(res.resources.length, 2, `${what}: the tampered entry is dropped`);
       assert.match(res.problems.join('\n'), expect, what);
     }

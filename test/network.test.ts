@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isPortFree } from '../src/chain/anvil.ts';
 import { DEMO_ORGANIZATIONS } from '../src/network/demo.ts';
+import { fetchTrusting } from '../src/tls/peer-fetch.ts';
 import { freePort, isAlive, startCli, tempDir, waitUntil } from './helpers/env.ts';
 
 const tmp = tempDir();
@@ -24,10 +25,17 @@ test('network start runs every demo organization on one chain, and stops cleanly
     for (const k of ['hospital', 'clinic', 'lab', 'pharmacy', 'insurer', 'licensing-board']) assert.ok(kinds.has(k as never), k);
     assert.equal(new Set(ready.nodes.map((n) => n.pid)).size, ready.nodes.length, 'one process per organization');
 
+    // Every node serves HTTPS with a certificate from the network's own CA, and only that CA vouches for it.
+    const caPem = readFileSync(join(tmp.dir, 'tls', 'ca.crt'), 'utf8');
+    const tlsFetch = fetchTrusting(caPem);
+    const get = (url: string) => tlsFetch(url, { method: 'GET', headers: {} });
+    for (const n of ready.nodes) assert.match(n.url, /^https:\/\/127\.0\.0\.1:/);
+    await assert.rejects(fetch(`${ready.nodes[0]!.url}/health/live`), 'not trusted by the system roots');
+
     const signers = new Set<string>();
     for (const n of ready.nodes) {
-      await waitUntil(`${n.org} ready`, async () => (await fetch(`${n.url}/health/ready`)).status === 200);
-      const me = (await (await fetch(`${n.url}/api/node`)).json()) as { registered: { signer: string; endpoint: string } | null; signer: string };
+      await waitUntil(`${n.org} ready`, async () => (await get(`${n.url}/health/ready`)).status === 200);
+      const me = (await (await get(`${n.url}/api/node`)).json()) as { registered: { signer: string; endpoint: string } | null; signer: string };
       assert.ok(me.registered, `${n.org} is registered on chain`);
       assert.equal(me.registered.signer, me.signer, `${n.org} signs with its registered key`);
       assert.equal(me.registered.endpoint, n.url);
@@ -35,14 +43,14 @@ test('network start runs every demo organization on one chain, and stops cleanly
       const dir = join(tmp.dir, 'orgs', n.org);
       assert.ok(existsSync(join(dir, 'node.db')));
       assert.equal(statSync(join(dir, 'keys.json')).mode & 0o077, 0, 'key file readable by its owner only');
-      const dirList = (await (await fetch(`${n.url}/api/participants`)).json()) as { participants: unknown[] };
+      const dirList = (await (await get(`${n.url}/api/participants`)).json()) as { participants: unknown[] };
       assert.equal(dirList.participants.length, DEMO_ORGANIZATIONS.length);
     }
     assert.equal(signers.size, DEMO_ORGANIZATIONS.length, 'each organization has its own key');
     // The demo board issues licences in the demo jurisdiction out of the box; other nodes verify them.
     const tokenOf = (org: string) => readFileSync(join(tmp.dir, 'orgs', org, 'admin-token'), 'utf8').trim();
     const postJson = (url: string, org: string, body: unknown) =>
-      fetch(url, { method: 'POST', headers: { authorization: `Bearer ${tokenOf(org)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      tlsFetch(url, { method: 'POST', headers: { authorization: `Bearer ${tokenOf(org)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const board = ready.nodes.find((n) => n.org === 'state-board')!;
     const issued = await postJson(`${board.url}/api/credentials/issue`, 'state-board', {
       type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/demo', name: 'Dr Demo', npi: '1234567893' }, number: 'A1',

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { initNetworkCa, issueNodeCertificate } from '../tls/certificates.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { join, resolve } from 'node:path';
 import { startEmbeddedChain } from '../chain/embedded.ts';
@@ -120,6 +121,7 @@ node
   .option('--anchor-batch-size <n>', 'anchor the record log every n versions (default 10000)')
   .option('--anchor-interval-ms <ms>', '... or after this long with anything new (default 5000)')
   .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
+  .option('--tls', 'serve HTTPS and call peers over TLS trusting only the network CA (CARECHAIN_TLS)')
   .option('--config <file>', 'JSON config file (CARECHAIN_CONFIG)')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
@@ -136,6 +138,7 @@ node
         anchorBatchSize: flags.anchorBatchSize,
         anchorIntervalMs: flags.anchorIntervalMs,
         expensivePerMinute: flags.expensivePerMinute,
+        tls: flags.tls as boolean | undefined,
         config: flags.config,
       });
       const running = await startNode(config);
@@ -316,7 +319,7 @@ nodeOptions(program.command('exclusions').description('exclusion lists (OIG LEIE
   .action(
     action(async (file: string, opts: { node: string; token?: string; org?: string; home: string }) => {
       const target = nodeTarget(opts);
-      const res = await fetch(`${target.url}/api/exclusions/import`, { method: 'POST', headers: { authorization: `Bearer ${target.token}`, 'content-type': 'text/csv' }, body: readFileSync(file, 'utf8') });
+      const res = await (target.fetch ?? fetch)(`${target.url}/api/exclusions/import`, { method: 'POST', headers: { authorization: `Bearer ${target.token}`, 'content-type': 'text/csv' }, body: readFileSync(file, 'utf8') });
       const json = (await res.json()) as { imported?: number };
       if (res.status !== 200) throw new CarechainError(`HTTP ${res.status}: ${problemOf(json)}`);
       console.log(`imported ${json.imported} exclusions`);
@@ -377,7 +380,7 @@ for (const [name, path, what] of [
       action(async (opts: { node: string; token?: string; org?: string; home: string; from?: string; to?: string; patient?: string }) => {
         const q = new URLSearchParams(Object.entries({ from: opts.from, to: opts.to, patient: name === 'export' ? opts.patient : undefined }).filter(([, v]) => v) as [string, string][]);
         const target = nodeTarget(opts);
-        const res = await fetch(`${target.url}${path}?${q}`, { headers: { authorization: `Bearer ${target.token}` } }).catch((e: Error) => {
+        const res = await (target.fetch ?? fetch)(`${target.url}${path}?${q}`, { method: "GET", headers: { authorization: `Bearer ${target.token}` } }).catch((e: Error) => {
           throw new CarechainError(`node unreachable at ${target.url}: ${e.message}`);
         });
         const text = await res.text();
@@ -408,6 +411,33 @@ nodeOptions(program.command('import <path>').description('import FHIR Bundles (t
     }),
   );
 
+const tls = program.command('tls').description("the network's certificate authority and node certificates");
+tls
+  .command('init')
+  .description('create the network CA (once; kept in <home>/tls)')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--name <name>', 'network name in the CA certificate', 'Carechain network')
+  .action(
+    action(async (opts: { home: string; name: string }) => {
+      const ca = await initNetworkCa(resolve(opts.home), opts.name);
+      console.log(`${ca.created ? 'created' : 'exists'}: network CA ${ca.cert} (key ${ca.key}, keep it private)`);
+    }),
+  );
+tls
+  .command('issue')
+  .description("issue a node's TLS certificate from the network CA")
+  .requiredOption('--org <slug>', 'organization slug')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--data-dir <dir>', 'node data directory (default <home>/orgs/<org>)')
+  .option('--host <name...>', 'host names and IPs the node is reached at', ['localhost', '127.0.0.1'])
+  .action(
+    action(async (opts: { org: string; home: string; dataDir?: string; host: string[] }) => {
+      const home = resolve(opts.home);
+      const files = await issueNodeCertificate(home, resolve(opts.dataDir ?? join(home, 'orgs', opts.org)), opts.org, opts.host);
+      console.log(`issued: ${files.cert} for ${opts.host.join(', ')} (key ${files.key})`);
+    }),
+  );
+
 const network = program.command('network').description('a local network of demo organizations');
 network
   .command('start')
@@ -415,16 +445,18 @@ network
   .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
   .option('--chain-port <port>', 'JSON-RPC port of the embedded chain', port, 8545)
   .option('--base-port <port>', 'port of the first node; the others follow', port, 4001)
+  .option('--no-tls', 'plain HTTP between nodes (default: HTTPS with a network CA in <home>/tls)')
   .action(
-    action(async (opts: { home: string; chainPort: number; basePort: number }) => {
+    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean }) => {
       const home = resolve(opts.home);
-      const net = await startNetwork({ home, chainPort: opts.chainPort, basePort: opts.basePort, onProgress: (m) => console.log(`- ${m}`) });
+      const net = await startNetwork({ home, chainPort: opts.chainPort, basePort: opts.basePort, tls: opts.tls, onProgress: (m) => console.log(`- ${m}`) });
       console.log(`\nCarechain network running (home ${home})`);
       console.log(`  ${'chain'.padEnd(18)} ${net.chain.anvil.rpcUrl.padEnd(24)} chain id ${net.chain.conn.chain.id}`);
       for (const n of net.nodes) {
         console.log(`  ${n.spec.slug.padEnd(18)} ${n.url.padEnd(24)} ${n.spec.kind.padEnd(16)} ${n.spec.name}  (log ${join('orgs', n.spec.slug, 'node.log')})`);
       }
-      console.log('\nTry: curl ' + net.nodes[0]!.url + '/api/participants    Stop with Ctrl-C.');
+      const cacert = opts.tls ? `--cacert ${join(opts.home, 'tls', 'ca.crt')} ` : '';
+      console.log(`\nTry: curl ${cacert}${net.nodes[0]!.url}/api/participants    Stop with Ctrl-C.`);
       if (process.send) {
         process.send({ type: 'ready', chain: { url: net.chain.anvil.rpcUrl, pid: net.chain.anvil.pid }, nodes: net.nodes.map((n) => ({ org: n.spec.slug, url: n.url, pid: n.process.pid })) });
       }

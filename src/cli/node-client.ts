@@ -1,10 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CarechainError, errorMessage } from '../errors.ts';
+import { caFiles } from '../tls/certificates.ts';
+import { fetchTrusting, type FetchLike } from '../tls/peer-fetch.ts';
 
 export interface NodeTarget {
   url: string;
   token: string;
+  /** How to reach it: over https, trusting the network CA in <home>/tls when there is one. */
+  fetch?: FetchLike;
+}
+
+/** The network CA under `home`, if TLS was set up there. */
+export function networkCa(home = '.carechain'): string | undefined {
+  const file = caFiles(resolve(home)).cert;
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
 /** Where a CLI command reaches a node: --node URL, and the admin token from --token or the org's data dir. */
@@ -15,13 +25,13 @@ export function nodeTarget(opts: { node: string; token?: string; org?: string; h
     if (existsSync(file)) token = readFileSync(file, 'utf8').trim();
   }
   if (!token) throw new CarechainError('no token: pass --token, set CARECHAIN_TOKEN, or --org (with --home) to read the admin token', 2);
-  return { url: opts.node.replace(/\/$/, ''), token };
+  return { url: opts.node.replace(/\/$/, ''), token, fetch: opts.node.startsWith('https://') ? fetchTrusting(networkCa(opts.home)) : undefined };
 }
 
 export async function callNode(target: NodeTarget, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   let res: Response;
   try {
-    res = await fetch(`${target.url}${path}`, {
+    res = await (target.fetch ?? fetch)(`${target.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${target.token}`, ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),

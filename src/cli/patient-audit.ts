@@ -4,6 +4,8 @@
  * custodian's signed tree head, the head's signature by the custodian's registered key, and its
  * consistency with the root anchored on the chain.
  */
+import { fetchTrusting, type FetchLike } from '../tls/peer-fetch.ts';
+import { networkCa } from './node-client.ts';
 import { getAddress, hexToBytes, type Address, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { sthSigner, type SignedTreeHead } from '../audit/audit-log.ts';
@@ -21,16 +23,16 @@ interface Custodian {
   endpoint: string;
 }
 
-async function post(url: string, body: unknown, token?: string) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+async function post(fetchNode: FetchLike, url: string, body: unknown, token?: string) {
+  const res = await fetchNode(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as any };
 }
 
-async function login(endpoint: string, orgId: Hex, key: PrivateKeyAccount): Promise<string> {
-  const c = await post(`${endpoint}/api/auth/patient/challenge`, { address: key.address });
+async function login(fetchNode: FetchLike, endpoint: string, orgId: Hex, key: PrivateKeyAccount): Promise<string> {
+  const c = await post(fetchNode, `${endpoint}/api/auth/patient/challenge`, { address: key.address });
   if (c.status !== 200) throw new Error(`challenge refused (${c.status})`);
   const signature = await key.signMessage({ message: patientLoginMessage(orgId, c.json.challenge) });
-  const l = await post(`${endpoint}/api/auth/patient/login`, { address: key.address, challenge: c.json.challenge, signature });
+  const l = await post(fetchNode, `${endpoint}/api/auth/patient/login`, { address: key.address, challenge: c.json.challenge, signature });
   if (l.status !== 200) throw new Error(`login refused (${l.status}): ${l.json?.error?.message ?? ''}`);
   return l.json.access_token as string;
 }
@@ -47,18 +49,20 @@ export interface AccessLine {
 
 export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; key: PrivateKeyAccount; rpcUrl?: string; home: string }): Promise<{ lines: AccessLine[]; custodians: number; verified: number }> {
   const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home: opts.home }));
+  // Custodians are reached over https trusting the network CA (in <home>/tls) when TLS is set up.
+  const fetchNode = fetchTrusting(networkCa(opts.home));
   const node = opts.node.replace(/\/$/, '');
-  const info = (await (await fetch(`${node}/api/node`)).json()) as { orgId: Hex; contracts: { ParticipantRegistry: Address; AnchorRegistry: Address } };
-  const token = await login(node, info.orgId, opts.key);
-  const loc = await fetch(`${node}/api/locator/${opts.key.address}`, { headers: { authorization: `Bearer ${token}` } });
+  const info = (await (await fetchNode(`${node}/api/node`, { method: 'GET', headers: {} })).json()) as { orgId: Hex; contracts: { ParticipantRegistry: Address; AnchorRegistry: Address } };
+  const token = await login(fetchNode, node, info.orgId, opts.key);
+  const loc = await fetchNode(`${node}/api/locator/${opts.key.address}`, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
   if (loc.status !== 200) throw new CarechainError(`record locator lookup failed (${loc.status})`);
   const custodians = ((await loc.json()) as { custodians: Custodian[] }).custodians;
   const lines: AccessLine[] = [];
   let verified = 0;
   for (const c of custodians) {
     const endpoint = c.endpoint.replace(/\/$/, '');
-    const t = await login(endpoint, c.orgId, opts.key);
-    const res = await fetch(`${endpoint}/api/audit/me`, { headers: { authorization: `Bearer ${t}` } });
+    const t = await login(fetchNode, endpoint, c.orgId, opts.key);
+    const res = await fetchNode(`${endpoint}/api/audit/me`, { method: 'GET', headers: { authorization: `Bearer ${t}` } });
     if (res.status !== 200) throw new CarechainError(`${c.name}: audit view refused (${res.status})`);
     const view = (await res.json()) as { sth: SignedTreeHead; anchored: { index: number; treeSize: number; root: Hex } | null; consistency: { proof: Hex[] } | null; entries: { event: any; proof: { index: number; leaf: string; proof: Hex[] } }[] };
     // The head is signed by the custodian's key as registered on the chain (read from the chain itself).

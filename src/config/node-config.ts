@@ -24,6 +24,8 @@ export const nodeConfigSchema = z.object({
   anchorIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
   /** Per caller, per route: Bundles, $everything, audit export, cross-organization fetches. */
   expensivePerMinute: z.coerce.number().int().min(1).max(10_000_000),
+  /** Serve HTTPS with the node's certificate and call peers over TLS trusting only the network CA. */
+  tls: z.preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.toLowerCase()] ?? v : v), z.boolean({ error: 'must be true or false' })),
 });
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 
@@ -42,6 +44,7 @@ const ENV: Record<Key, string> = {
   anchorBatchSize: 'CARECHAIN_ANCHOR_BATCH_SIZE',
   anchorIntervalMs: 'CARECHAIN_ANCHOR_INTERVAL_MS',
   expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
+  tls: 'CARECHAIN_TLS',
 };
 const FLAG: Record<Key, string> = {
   org: '--org',
@@ -57,6 +60,7 @@ const FLAG: Record<Key, string> = {
   anchorBatchSize: '--anchor-batch-size',
   anchorIntervalMs: '--anchor-interval-ms',
   expensivePerMinute: '--expensive-per-minute',
+  tls: '--tls',
 };
 
 /** The chain endpoint file the embedded chain writes, read when no RPC URL is configured. */
@@ -65,7 +69,7 @@ export function embeddedChainDir(home: string): string {
 }
 
 export function loadNodeConfig(
-  flags: Partial<Record<Key | 'config', string | number | undefined>>,
+  flags: Partial<Record<Key | 'config', string | number | boolean | undefined>>,
   env: NodeJS.ProcessEnv = process.env,
 ): NodeConfig {
   const configFile = (flags.config as string | undefined) ?? env.CARECHAIN_CONFIG;
@@ -107,6 +111,7 @@ export function loadNodeConfig(
     anchorBatchSize: pick('anchorBatchSize') ?? 10_000,
     anchorIntervalMs: pick('anchorIntervalMs') ?? 5_000,
     expensivePerMinute: pick('expensivePerMinute') ?? 1_200,
+    tls: pick('tls') ?? false,
   };
   const parsed = nodeConfigSchema.safeParse(raw);
   if (!parsed.success) {

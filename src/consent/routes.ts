@@ -161,7 +161,7 @@ export function consentRoutes(app: FastifyInstance, ctx: NodeContext, records: R
       // A clinician asks as the practitioner they are; only the operator may name one.
       const practitioner = req.principal!.kind === 'user' ? (req.principal!.practitioner ?? undefined) : b.practitioner;
       if (b.emergencyReason && b.purpose !== 'ETREAT') throw new FhirError(400, outcome('invalid', 'an emergency reason goes with purpose ETREAT'));
-      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner, breakGlassReason: b.emergencyReason, minBlock: ctx.indexer.indexedBlock });
+      const result = await fetchFromCustodians(ctx.db, ctx.keys, ctx.peerFetch, ctx.orgId, { patient: b.patient as Address, purpose: b.purpose, scope: b.scope, practitioner, breakGlassReason: b.emergencyReason, minBlock: ctx.indexer.indexedBlock });
       await records.audited(actor(req), { action: 'R', subtype: 'exchange-fetch', outcome: result.problems.length ? '4' : '0', outcomeDesc: result.problems.join('; ').slice(0, 500) || undefined, what: result.resources.map((r) => `${r.resourceType}/${r.id}`) });
       return json(reply, 200, {
         resourceType: 'Bundle',

@@ -1,4 +1,5 @@
 /** The requester's side of record exchange: find custodians, ask each, verify before use. */
+import type { PeerFetch } from '../tls/peer-fetch.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { hexToBytes, type Address, type Hex } from 'viem';
 import { logIdOf } from '../chain/ids.ts';
@@ -33,6 +34,7 @@ export function custodiansOf(db: Db, patient: Address): Hex[] {
 export async function fetchFromCustodians(
   db: Db,
   keys: OrgKeys,
+  peerFetch: PeerFetch,
   self: Hex,
   q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string; breakGlassReason?: string; minBlock?: number },
   /** `tamper` alters an answer before verification: how tests play a malicious or broken custodian. */
@@ -60,7 +62,7 @@ export async function fetchFromCustodians(
     const signature = await keys.account.signMessage({ message: { raw: requestDigest(body) } });
     let res: Response;
     try {
-      res = await fetch(`${custodian.endpoint.replace(/\/$/, '')}/api/exchange/records`, {
+      res = await peerFetch(`${custodian.endpoint.replace(/\/$/, '')}/api/exchange/records`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
         body,

@@ -2,6 +2,7 @@
  * Network in a box: the embedded chain plus one node process per demo organization, each with its
  * own data directory, keys and port, registered on chain by the development governance account.
  */
+import { initNetworkCa } from '../tls/certificates.ts';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,9 +47,16 @@ export async function startNetwork(opts: {
   chainPort: number;
   basePort: number;
   orgs?: Omit<OrganizationSpec, 'endpoint'>[];
+  /** HTTPS for every node with certificates from a network CA in <home>/tls (created once). */
+  tls?: boolean;
   onProgress?: (message: string) => void;
 }): Promise<RunningNetwork> {
   const say = opts.onProgress ?? (() => {});
+  const scheme = opts.tls ? 'https' : 'http';
+  if (opts.tls) {
+    const ca = await initNetworkCa(opts.home);
+    say(`${ca.created ? 'created' : 'using'} the network CA ${ca.cert}`);
+  }
   say(`starting the embedded chain on 127.0.0.1:${opts.chainPort}`);
   const chain = await startEmbeddedChain({ chainDir: join(opts.home, 'chain'), port: opts.chainPort });
   say(chain.freshDeployment ? 'contracts deployed' : 'existing deployment reused');
@@ -62,7 +70,7 @@ export async function startNetwork(opts: {
     // Governance sends are pipelined (one nonce each from the journal), so all land in a block or two.
     await Promise.all(
       orgs.map(async (org, i) => {
-        const spec: OrganizationSpec = { ...org, endpoint: `http://127.0.0.1:${opts.basePort + i}` };
+        const spec: OrganizationSpec = { ...org, endpoint: `${scheme}://127.0.0.1:${opts.basePort + i}` };
         const keys = ensureKeyFile(join(opts.home, 'orgs', org.slug, 'keys.json'));
         const { registeredNow } = await registerOrganization(chain.conn, chain.governance, chain.deployment, spec, keys, { fund: true });
         say(`${registeredNow ? 'registered' : 'already registered'}: ${org.name} (${org.kind})`);
@@ -89,12 +97,12 @@ export async function startNetwork(opts: {
         mkdirSync(dataDir, { recursive: true });
         const logFile = join(dataDir, 'node.log');
         const out = openSync(logFile, 'a');
-        const child = fork(CLI, ['node', 'start', '--org', org.slug, '--home', opts.home, '--port', String(port)], {
+        const child = fork(CLI, ['node', 'start', '--org', org.slug, '--home', opts.home, '--port', String(port), ...(opts.tls ? ['--tls'] : [])], {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', out, out, 'ipc'],
           env: { ...process.env, CARECHAIN_RPC_URL: chain.anvil.rpcUrl },
         });
-        const node: NetworkNode = { spec: { ...org, endpoint: `http://127.0.0.1:${port}` }, dataDir, url: '', logFile, process: child };
+        const node: NetworkNode = { spec: { ...org, endpoint: `${scheme}://127.0.0.1:${port}` }, dataDir, url: '', logFile, process: child };
         nodes.push(node);
         node.url = await waitReady(child, org.slug, logFile);
       }),

@@ -44,6 +44,18 @@ export async function registerOrganization(
       label: `register ${spec.slug}`,
     });
     registeredNow = true;
+  } else {
+    // A network restarted with another scheme or port (e.g. TLS switched on) re-registers its endpoint.
+    const current = await conn.client.readContract({ address: deployment.contracts.ParticipantRegistry.address, abi: participantRegistryAbi, functionName: 'getOrganization', args: [orgId] });
+    if (current.endpoint !== spec.endpoint) {
+      await governance.sendContract({
+        address: deployment.contracts.ParticipantRegistry.address,
+        abi: participantRegistryAbi,
+        functionName: 'setEndpoint',
+        args: [orgId, spec.endpoint],
+        label: `endpoint ${spec.slug}`,
+      });
+    }
   }
   if (opts.fund) await fund(conn, governance, keys.account.address, parseEther('100'));
   return { orgId, registeredNow };

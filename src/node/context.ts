@@ -1,4 +1,5 @@
 import type { Hex } from 'viem';
+import type { PeerFetch } from '../tls/peer-fetch.ts';
 import type { ChainConnection } from '../chain/client.ts';
 import type { Deployment } from '../chain/deployment.ts';
 import type { TxSender } from '../chain/journal.ts';
@@ -19,4 +20,6 @@ export interface NodeContext {
   keys: OrgKeys;
   /** Bearer token for operator endpoints, from `<dataDir>/admin-token` (until user login lands). */
   adminToken: string;
+  /** How this node calls other nodes (over TLS trusting the network CA, when TLS is on). */
+  peerFetch: PeerFetch;
 }

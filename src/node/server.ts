@@ -20,8 +20,9 @@ import type { RecordService } from '../records/service.ts';
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
-export function buildServer(ctx: NodeContext, records: RecordService): FastifyInstance {
+export function buildServer(ctx: NodeContext, records: RecordService, https?: { key: string; cert: string }): FastifyInstance {
   const app = Fastify({
+    ...(https ? { https } : {}),
     logger: {
       level: ctx.config.logLevel,
       base: { org: ctx.config.org },

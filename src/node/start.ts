@@ -26,6 +26,8 @@ import { consentMigrations } from '../consent/schema.ts';
 import { userMigrations } from '../auth/users.ts';
 import { credentialMigrations } from '../credentials/store.ts';
 import { RecordService } from '../records/service.ts';
+import { nodeTls } from '../tls/certificates.ts';
+import { peerFetch } from '../tls/peer-fetch.ts';
 
 export interface RunningNode {
   url: string;
@@ -59,6 +61,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   await checkDeployment(conn.client, deployment, config.deploymentFile);
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const tls = config.tls ? await nodeTls({ home: config.home, dataDir: config.dataDir, org: config.org, host: config.host }) : undefined;
   const db = openDatabase(join(config.dataDir, 'node.db'), { journal: journalMigrations, indexer: indexerMigrations, records: recordMigrations, audit: auditMigrations, consent: consentMigrations, users: userMigrations, credentials: credentialMigrations });
   loadFhirDefinitions();
   const sender = new TxSender(db, conn, keys.account);
@@ -73,6 +76,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     indexer,
     keys,
     adminToken: ensureAdminToken(config.dataDir),
+    peerFetch: peerFetch(tls?.ca),
   };
   const records = new RecordService({
     db,
@@ -85,7 +89,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     signer: keys.account,
     anchorPolicy: { batchSize: config.anchorBatchSize, intervalMs: config.anchorIntervalMs },
   });
-  const app = buildServer(ctx, records);
+  const app = buildServer(ctx, records, tls && { key: tls.key, cert: tls.cert });
   const cleanup = async () => {
     await app.close(); // no new requests; in-flight ones finish
     sender.stop();
@@ -115,7 +119,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = `http://${config.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.host}:${port}`;
   app.log.info({ url, orgId: ctx.orgId, signer: sender.address, indexedBlock: indexer.indexedBlock }, 'node ready');
   return { url, app, ctx, records, stop: cleanup };
 }
