@@ -10,6 +10,15 @@ export interface BenchResult {
   note?: string;
 }
 
+/** One suite's figures as bench/results.json keeps them. */
+export interface SuiteResults {
+  date: string;
+  node: string;
+  cpus: string;
+  memoryGiB: number;
+  results: BenchResult[];
+}
+
 export function percentile(sortedMs: number[], p: number): number {
   if (sortedMs.length === 0) return NaN;
   const i = Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1);

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: runs the benchmark suites, prints one table (operation, ops/s, p50, p99) and
- * writes bench/results.json with the machine it ran on.
+ * records each suite's figures, with the date and machine, in bench/results.json.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ledgerBenchmarks } from './ledger.bench.ts';
@@ -11,7 +11,7 @@ import { auditBenchmarks } from './audit.bench.ts';
 import { consentBenchmarks } from './consent.bench.ts';
 import { credentialBenchmarks } from './credentials.bench.ts';
 import { loadBenchmarks } from './load.bench.ts';
-import { printTable, type BenchResult } from './measure.ts';
+import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
 const args = process.argv.slice(2);
@@ -33,21 +33,21 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => (only.length === 0 ? name !== 'load' : only.includes(name)));
 
+// Results are kept per suite: a run of some suites updates theirs and keeps the others' last figures.
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { suites?: Record<string, SuiteResults> }) : {};
+const stored: Record<string, SuiteResults> = previous.suites ?? {};
+const machine = { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {
   process.stderr.write(`suite ${name}\n`);
-  results.push(...(await run(progress)));
+  const suiteResults = await run(progress);
+  results.push(...suiteResults);
+  stored[name] = { date: new Date().toISOString(), ...machine, results: suiteResults };
 }
 console.log();
 printTable(results);
-const out = fileURLToPath(new URL('./results.json', import.meta.url));
-writeFileSync(
-  out,
-  JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), results },
-    null,
-    2,
-  ) + '\n',
-);
+writeFileSync(out, JSON.stringify({ updated: new Date().toISOString(), suites: stored }, null, 2) + '\n');
 console.log(`\nwrote ${out}`);
 process.exit(0);
