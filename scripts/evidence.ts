@@ -104,7 +104,7 @@ md.push('Each drill ends with: every acknowledged write and its audit entry pres
 testTable([/chain unreachable for a while/, /kill -9/, /full disk or a read-only database/, /^killed after/]);
 
 md.push('## 3. Bad input (fast-check fuzzing)', '');
-testTable([/^random JSON as a Patient/, /^random bytes and random JSON/, /^deep nesting, huge bodies/, /^the AuditEvent template is/]);
+testTable([/^random JSON as a Patient/, /^random bytes and random JSON/, /^deep nesting, huge bodies/, /^signed requests with random bodies/, /^the AuditEvent template is/]);
 
 md.push('## 4. Attack (OWASP API Top 10)', '');
 testTable([

@@ -1,5 +1,6 @@
 /**
- * Bad input against the FHIR API, as an attacker sends it: property-based (fast-check) random JSON,
+ * Bad input against the FHIR API and the signed node-to-node and consent-relay endpoints, as an
+ * attacker sends it: property-based (fast-check) random JSON, random signatures,
  * wrong types, unknown types, deep nesting, huge bodies, mass assignment, `_count` abuse. Never a
  * 5xx, always a 4xx OperationOutcome, and nothing stored by a refused request.
  */
@@ -91,3 +92,47 @@ test('deep nesting, huge bodies, unknown types, mass assignment, _count abuse', 
     assert.equal(res.status, 400, q);
   }
 });
+
+test('signed requests with random bodies and signatures: exchange, consent relays (never a 5xx, nothing recorded)', async () => {
+  const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => `0x${Buffer.from(b).toString('hex')}`);
+  // Well-formed exchange requests (so parsing gets past the schema) with random signatures, and junk.
+  const exchange = fc.record({
+    requester: hex(32),
+    patient: hex(20),
+    purpose: fc.constantFrom('TREAT', 'ETREAT', 'HRESCH'),
+    scope: fc.constant({ resourceTypes: ['Observation'] }),
+    timestamp: fc.constant(Date.now()),
+    nonce: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b).toString('hex')),
+  });
+  const signature = fc.oneof(hex(65), fc.string({ maxLength: 140 }), fc.constant(''), hex(64));
+  const granted = () => node.ctx.db.prepare('SELECT (SELECT COUNT(*) FROM consent_grants) + (SELECT COUNT(*) FROM tx_journal)').pluck().get() as number;
+  const released = () => node.ctx.db.prepare("SELECT COUNT(*) FROM audit_entries WHERE subtype IN ('exchange', 'break-glass') AND outcome = '0'").pluck().get() as number;
+  const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${node.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body });
+    return { status: res.status, text: await res.text() };
+  };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(exchange.map((e) => JSON.stringify(e)), fc.json({ maxDepth: 4 }), fc.string({ maxLength: 300 })),
+      signature,
+      fc.constantFrom('/api/exchange/records', '/api/consent/relay', '/api/consent/revoke-relay', '/api/consent/proxy-relay', '/api/auth/patient/login'),
+      async (body, sig, path) => {
+        const before = [granted(), released()];
+        const r = await post(path, path === '/api/exchange/records' ? body : JSON.stringify({ ...safeParse(body), signature: sig }), { 'x-carechain-signature': sig.replace(/[^\x20-\x7e]/g, '') });
+        assert.ok(r.status >= 400 && r.status < 500, `${path}: ${r.status} ${r.text.slice(0, 300)}`);
+        assert.doesNotThrow(() => JSON.parse(r.text), 'a JSON error body');
+        assert.deepEqual([granted(), released()], before, 'nothing granted, sent or released');
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+function safeParse(s: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+  } catch {
+    return { text: s };
+  }
+}
