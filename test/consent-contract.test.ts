@@ -105,6 +105,7 @@ describe('ConsentRegistry', () => {
     const mallory = privateKeyToAccount(generatePrivateKey());
     assert.equal(await revertName(simulate('revoke', [patient.address, id, 1n, await signRevoke(mallory, domain, { patient: patient.address, grantId: id, nonce: 1n })])), 'BadSignature');
     const sig = await signRevoke(patient, domain, { patient: patient.address, grantId: id, nonce: 1n });
+    assert.equal(await revertName(simulate('revoke', [patient.address, id, 1n, sig], devAccount(6).address)), 'NotActiveParticipant', 'relayed by an outsider');
     const { receipt } = await send('revoke', [patient.address, id, 1n, sig]);
     assert.equal(await read('isValid', [id]), false);
     assert.equal((await read('getGrant', [id])).revokedBlock, receipt.blockNumber);
@@ -119,7 +120,9 @@ describe('ConsentRegistry', () => {
     const t = await now();
     const appoint = { patient: patient.address, proxy: guardian.address, expiry: t + 4n, nonce: 0n };
     assert.equal(await revertName(simulate('appointProxy', [patient.address, guardian.address, appoint.expiry, 0n, await signProxy(guardian, domain, appoint)])), 'BadSignature', 'self-appointed');
-    await send('appointProxy', [patient.address, guardian.address, appoint.expiry, 0n, await signProxy(patient, domain, appoint)]);
+    const appointment = await signProxy(patient, domain, appoint);
+    assert.equal(await revertName(simulate('appointProxy', [patient.address, guardian.address, appoint.expiry, 0n, appointment], devAccount(6).address)), 'NotActiveParticipant', 'relayed by an outsider');
+    await send('appointProxy', [patient.address, guardian.address, appoint.expiry, 0n, appointment]);
     const g = await grantMessage(patient.address);
     await send('grant', [g, await signGrant(guardian, domain, g)]);
     const id = await read('grantId', [patient.address, g.nonce]);
