@@ -165,14 +165,14 @@ const ROW = 'idx, recorded_ms, agent, action, subtype, outcome, detail, leaf';
 /** The audit log's leaves, rebuilt from its rows (for the Merkle log and for offline verification). */
 export function auditLeaves(db: Db): LeafSource {
   const one = db.prepare(`SELECT ${ROW} FROM audit_entries WHERE idx = ?`);
-  const all = db.prepare(`SELECT ${ROW} FROM audit_entries ORDER BY idx`);
+  const all = db.prepare(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? ORDER BY idx`);
   return {
     leaf: (idx) => {
       const row = one.get(idx) as EntryRow | undefined;
       return row && auditLeaf(row);
     },
-    *leaves() {
-      for (const row of all.iterate() as Iterable<EntryRow>) yield [row.idx, auditLeaf(row)];
+    *leaves(from = 0) {
+      for (const row of all.iterate(from) as Iterable<EntryRow>) yield [row.idx, auditLeaf(row)];
     },
   };
 }

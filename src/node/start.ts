@@ -95,6 +95,8 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     sender.stop();
     await Promise.all([records.anchorer.stop(), records.auditAnchorer.stop(), indexer.stop()]);
     await records.queue.drain();
+    records.log.saveHashChunks();
+    records.audit.log.saveHashChunks();
     db.close();
   };
   try {
