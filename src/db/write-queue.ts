@@ -8,6 +8,14 @@ import type { TxParticipant } from '../merkle/persistent-log.ts';
 import type { Db } from './database.ts';
 import { storageFailure } from './storage-errors.ts';
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** The first job error that storage, not the job, caused (disk full, read-only database). */
+function storageErrorOf(outcomes: Outcome[]): unknown {
+  for (const o of outcomes) if (!o.ok && storageFailure(o.error)) return o.error;
+  return undefined;
+}
+
 interface Job {
   fn: () => unknown;
   resolve: (v: unknown) => void;
@@ -69,7 +77,7 @@ export class WriteQueue {
       batch.forEach((job, i) => job.resolve(values![i]));
       return;
     }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: Outcome[] = [];
     try {
       this.db.transaction(() => {
         for (const job of batch) {
@@ -87,12 +95,10 @@ export class WriteQueue {
       // back on some errors (SQLITE_FULL), and the commit then fails for want of a transaction: the
       // job's error is the cause.
       for (const p of this.participants) p.rollback();
-      const cause = outcomes.find((o) => !o.ok && storageFailure(o.error));
-      return this.failAll(batch, cause && !cause.ok ? cause.error : error);
+      return this.failAll(batch, storageErrorOf(outcomes) ?? error);
     }
-    const failedOnStorage = outcomes.find((o) => !o.ok && storageFailure(o.error));
     if (outcomes.some((o) => o.ok)) this.storageProblem = null;
-    else if (failedOnStorage && !failedOnStorage.ok) this.storageProblem = storageFailure(failedOnStorage.error)!.message;
+    else this.storageProblem = storageFailure(storageErrorOf(outcomes))?.message ?? this.storageProblem;
     for (const p of this.participants) p.commit();
     batch.forEach((job, i) => {
       const o = outcomes[i]!;

@@ -1,5 +1,5 @@
 /** The requester's side of record exchange: find custodians, ask each, verify before use. */
-import type { PeerFetch } from '../tls/peer-fetch.ts';
+import type { FetchLike } from '../tls/peer-fetch.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { hexToBytes, type Address, type Hex } from 'viem';
 import { logIdOf } from '../chain/ids.ts';
@@ -34,7 +34,7 @@ export function custodiansOf(db: Db, patient: Address): Hex[] {
 export async function fetchFromCustodians(
   db: Db,
   keys: OrgKeys,
-  peerFetch: PeerFetch,
+  peerFetch: FetchLike,
   self: Hex,
   q: { patient: Address; purpose: PurposeCode; scope: Scope; practitioner?: string; breakGlassReason?: string; minBlock?: number },
   /** `tamper` alters an answer before verification: how tests play a malicious or broken custodian. */

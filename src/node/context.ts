@@ -1,5 +1,5 @@
 import type { Hex } from 'viem';
-import type { PeerFetch } from '../tls/peer-fetch.ts';
+import type { FetchLike } from '../tls/peer-fetch.ts';
 import type { ChainConnection } from '../chain/client.ts';
 import type { Deployment } from '../chain/deployment.ts';
 import type { TxSender } from '../chain/journal.ts';
@@ -21,5 +21,5 @@ export interface NodeContext {
   /** Bearer token for operator endpoints, from `<dataDir>/admin-token` (until user login lands). */
   adminToken: string;
   /** How this node calls other nodes (over TLS trusting the network CA, when TLS is on). */
-  peerFetch: PeerFetch;
+  peerFetch: FetchLike;
 }

@@ -7,7 +7,6 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { CarechainError } from '../errors.ts';
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<Response>;
-export type PeerFetch = FetchLike;
 
 /** fetch that trusts exactly `ca` for https (the global fetch when there is none). */
 export function fetchTrusting(ca: string | undefined): FetchLike {
@@ -16,7 +15,7 @@ export function fetchTrusting(ca: string | undefined): FetchLike {
   return async (url, init) => (await undiciFetch(url, { ...init, dispatcher })) as unknown as Response;
 }
 
-export function peerFetch(networkCa: string | undefined): PeerFetch {
+export function peerFetch(networkCa: string | undefined): FetchLike {
   if (!networkCa) return fetchTrusting(undefined);
   const trusted = fetchTrusting(networkCa);
   return async (url, init) => {

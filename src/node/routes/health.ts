@@ -16,8 +16,9 @@ function storageHeadroomProblem(ctx: NodeContext): string | undefined {
   if (free < MIN_FREE_BYTES) return `disk nearly full: ${Math.floor(free / 1048576)} MiB free in ${ctx.config.dataDir}`;
   const pragma = (name: string) => ctx.db.pragma(name, { simple: true }) as number;
   const pageSize = pragma('page_size');
-  const room = (pragma('max_page_count') - pragma('page_count') + pragma('freelist_count')) * pageSize;
-  if (room < MIN_FREE_BYTES && pragma('max_page_count') * pageSize < free) return `database at its size limit (max_page_count): ${Math.floor(room / 1048576)} MiB left`;
+  const maxPages = pragma('max_page_count');
+  const room = (maxPages - pragma('page_count') + pragma('freelist_count')) * pageSize;
+  if (room < MIN_FREE_BYTES && maxPages * pageSize < free) return `database at its size limit (max_page_count): ${Math.floor(room / 1048576)} MiB left`;
   return undefined;
 }
 
