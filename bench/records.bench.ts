@@ -14,7 +14,7 @@ import { newDataKey, seal } from '../src/crypto/envelope.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { WriteQueue } from '../src/db/write-queue.ts';
 import { loadFhirDefinitions, validate } from '../src/fhir/validation.ts';
-import { canonicalJson } from '../src/records/canonical-json.ts';
+import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { freePort, registerTestOrg, startCli, startTestChain, tempDir } from '../test/helpers/env.ts';
 import { httpLoad } from './http-load.ts';
 import { measure, type BenchResult } from './measure.ts';

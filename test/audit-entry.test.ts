@@ -12,7 +12,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { AuditLog, auditEventJson, auditMigrations, type AuditInput } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { loadFhirDefinitions, validate } from '../src/fhir/validation.ts';
-import { canonicalJson } from '../src/records/canonical-json.ts';
+import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { tempDir } from './helpers/env.ts';
 
 const tmp = tempDir();

@@ -14,7 +14,7 @@ import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { verifyAuditCommand } from '../src/cli/verify.ts';
-import { canonicalJson } from '../src/records/canonical-json.ts';
+import { canonicalJson } from '../src/shared/canonical-json.ts';
 import type { NodeConfig } from '../src/config/node-config.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/rfc6962.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';

@@ -15,7 +15,7 @@ import { open } from '../src/crypto/envelope.ts';
 import { leafHash, verifyInclusion } from '../src/merkle/rfc6962.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { SUPPORTED_TYPES } from '../src/records/search-params.ts';
-import { canonicalJson } from '../src/records/canonical-json.ts';
+import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { verifyStoreCommand } from '../src/cli/verify.ts';
 import { runCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
 

@@ -5,7 +5,7 @@
  * verify; the erasure itself is appended to the log as a leaf of its own.
  */
 import type { Db } from '../db/database.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
 import type { RecordStore } from './store.ts';
 
 export interface ErasureResult {

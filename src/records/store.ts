@@ -14,7 +14,7 @@ import { fhirError, gone, invalid, notFound } from '../fhir/outcome.ts';
 import { ID_PATTERN, type Resource } from '../fhir/types.ts';
 import { leafHash } from '../merkle/rfc6962.ts';
 import type { PersistentLog } from '../merkle/persistent-log.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
 import { codesOf, dateOf, isSupportedType, patientIdOf, type SupportedType } from './search-params.ts';
 
 export interface VersionRow {
