@@ -4,7 +4,9 @@
  * 100,000 audited events with batched anchoring versus one transaction per event.
  */
 import { loadNodeConfig } from '../src/config/node-config.ts';
-import { leafHash, verifyInclusion } from '../src/merkle/rfc6962.ts';
+import { leafHash } from '../src/merkle/hasher.ts';
+import { inclusionProof } from '../src/merkle/proofs.ts';
+import { verifyInclusion } from '../src/merkle/verify.ts';
 import { startNode } from '../src/node/start.ts';
 import { registerTestOrg, startTestChain, tempDir } from '../test/helpers/env.ts';
 import { measure, type BenchResult } from './measure.ts';
@@ -16,7 +18,8 @@ export async function auditBenchmarks(progress: (m: string) => void, scale = 1):
   try {
     const org = await registerTestOrg(chain, tmp.dir, 'bench-audit');
     const node = await startNode(loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent' }, {}));
-    const { audit, queue } = node.records;
+    const { queue } = node.services;
+    const audit = node.services.audit.log;
     const N = Math.round(100_000 * scale);
     progress(`appending ${N} audit events, one durable request each`);
     const input = (i: number) => ({
@@ -29,17 +32,17 @@ export async function auditBenchmarks(progress: (m: string) => void, scale = 1):
       patientId: `patient-${i % 5000}`,
       what: [`Observation/o${i}/_history/1`],
     });
-    results.push(await measure('audit append (AuditEvent + leaf + index, durable)', (i) => queue.run(() => audit.append(input(i))), { iterations: N, concurrency: 512, warmup: 0 }));
+    results.push(await measure('audit append (AuditEvent + leaf + index, durable)', (i) => queue.run((tx) => audit.append(tx, input(i))), { iterations: N, concurrency: 512, warmup: 0 }));
 
     // The engine's ceiling: appends of 1,000 events per job (e.g. a node ingesting a peer's batch).
     results.push(
-      await measure('audit append, 1,000 per transaction (per event)', (i) => queue.run(() => {
-        for (let j = 0; j < 1000; j++) audit.append(input(i * 1000 + j));
+      await measure('audit append, 1,000 per transaction (per event)', (i) => queue.run(async (tx) => {
+        for (let j = 0; j < 1000; j++) await audit.append(tx, input(i * 1000 + j));
       }), { iterations: Math.max(1, Math.round(N / 1000)), warmup: 0 }).then((r) => ({ ...r, ops: r.ops * 1000, opsPerSec: r.opsPerSec * 1000, p50Ms: r.p50Ms / 1000, p99Ms: r.p99Ms / 1000 })),
     );
     progress('waiting for the audit log to be anchored');
-    await node.records.auditAnchorer.maybeAnchor(true);
-    const anchors = node.records.auditAnchorer.sent;
+    await node.services.anchorers.audit.maybeAnchor(true);
+    const anchors = node.services.anchorers.audit.sent;
     results.push({
       operation: `chain txs for ${audit.log.size.toLocaleString('en-US')} audited events`,
       ops: anchors,
@@ -53,15 +56,15 @@ export async function auditBenchmarks(progress: (m: string) => void, scale = 1):
     const tree = audit.log.tree;
     const root = tree.root(size);
     progress('proofs');
-    results.push(await measure('inclusion proof generation (tree of ' + size.toLocaleString('en-US') + ')', (i) => tree.inclusionProof((i * 7919) % size, size), { iterations: 20_000 }));
+    results.push(await measure('inclusion proof generation (tree of ' + size.toLocaleString('en-US') + ')', (i) => inclusionProof(tree, (i * 7919) % size, size), { iterations: 20_000 }));
     const proofs = Array.from({ length: 1000 }, (_, i) => {
       const idx = (i * 104729) % size;
-      return { idx, leaf: tree.leafHashAt(idx), proof: tree.inclusionProof(idx, size) };
+      return { idx, leaf: tree.leafHashAt(idx), proof: inclusionProof(tree, idx, size) };
     });
     results.push(
       await measure('inclusion proof verification', (i) => {
         const p = proofs[i % proofs.length]!;
-        if (!verifyInclusion(p.idx, size, p.leaf, p.proof, root)) throw new Error('proof failed');
+        if (!verifyInclusion(p.idx, size, p.leaf, p.proof, root).ok) throw new Error('proof failed');
       }, { iterations: 20_000 }),
     );
     results.push(await measure('leaf hash (SHA-256 of a 600-byte AuditEvent)', () => leafHash(Buffer.alloc(600, 7)), { iterations: 50_000 }));

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { decide } from '../src/consent/pdp.ts';
 import { scopeHash, type Scope } from '../src/consent/scope.ts';
-import { openDatabase } from '../src/db/database.ts';
-import { indexerMigrations } from '../src/indexer/indexer.ts';
+import { grantsOf } from '../src/indexer/projectors/consent.ts';
+import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { freePort, registerTestOrg, startCli, startTestChain, tempDir } from '../test/helpers/env.ts';
 import { measure, type BenchResult } from './measure.ts';
 
@@ -48,11 +48,12 @@ export async function consentBenchmarks(progress: (m: string) => void): Promise<
     await new Promise((r) => setTimeout(r, 2500)); // the record log anchored, the grant indexed by both
 
     progress('consent decisions from the index');
-    const db = openDatabase(join(hospital.dataDir, 'node.db'), { indexer: indexerMigrations });
-    const q = { patient: address as Hex, grantees: [clinic.orgId], purpose: 'TREAT' as const, scopeHash: scopeHash(scope), nowSeconds: Math.floor(Date.now() / 1000), indexedBlock: 1_000_000 };
-    if (!decide(db, q).allow) throw new Error('benchmark grant not found in the index');
-    results.push(await measure('consent decision (PDP over the indexed ledger)', () => decide(db, q), { iterations: 50_000 }));
-    db.close();
+    const db = new SqliteStorage(join(hospital.dataDir, 'node.db'));
+    const q = { grantees: [clinic.orgId], purpose: 'TREAT' as const, scopeHash: scopeHash(scope), nowSeconds: Math.floor(Date.now() / 1000), indexedBlock: 1_000_000 };
+    const decision = async () => decide(await grantsOf(db, address as Hex), q);
+    if (!(await decision()).allow) throw new Error('benchmark grant not found in the index');
+    results.push(await measure('consent decision (PDP over the indexed ledger)', decision, { iterations: 50_000 }));
+    await db.close();
 
     progress('cross-organization fetches');
     const body = { patient: address, purpose: 'TREAT', scope };

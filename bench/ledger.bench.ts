@@ -9,9 +9,9 @@ import { keccak256, stringToHex } from 'viem';
 import { anchorRegistryAbi, participantRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { Indexer, indexerMigrations } from '../src/indexer/indexer.ts';
-import { getParticipant } from '../src/indexer/queries.ts';
+import { getParticipant } from '../src/indexer/projectors/participants.ts';
 import { registerTestOrg, startTestChain, tempDir } from '../test/helpers/env.ts';
 import { measure, summarize, type BenchResult } from './measure.ts';
 
@@ -29,7 +29,7 @@ export async function ledgerBenchmarks(progress: (m: string) => void): Promise<B
     const start = performance.now();
     await Promise.all(
       orgs.map(async (org) => {
-        const sender = new TxSender(openDatabase(':memory:', { journal: journalMigrations }), chain.conn, org.keys.account);
+        const sender = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), chain.conn, org.keys.account);
         await Promise.all(
           Array.from({ length: perOrg }, async (_, i) => {
             const t = performance.now();
@@ -47,14 +47,14 @@ export async function ledgerBenchmarks(progress: (m: string) => void): Promise<B
     results.push(summarize('anchor a Merkle root (journalled tx to receipt)', latencies, performance.now() - start, 'roots/s; block time 1 s'));
 
     progress('indexing');
-    const db = openDatabase(':memory:', { indexer: indexerMigrations });
-    const indexer = new Indexer(db, chain.conn, chain.deployment);
+    const db = await openSqlite(':memory:', indexerMigrations);
+    const indexer = await Indexer.open(db, chain.conn, chain.deployment);
     await indexer.poll();
     const ids = orgs.map((o) => o.orgId);
     progress('registry reads');
     results.push(
-      await measure('registry read from the index (SQLite)', (i) => {
-        if (!getParticipant(db, ids[i % ids.length]!)) throw new Error('missing');
+      await measure('registry read from the index (SQLite)', async (i) => {
+        if (!(await getParticipant(db, ids[i % ids.length]!))) throw new Error('missing');
       }, { iterations: 50_000 }),
     );
     results.push(
@@ -66,7 +66,7 @@ export async function ledgerBenchmarks(progress: (m: string) => void): Promise<B
           args: [ids[i % ids.length]!],
         }), { iterations: 1000 }),
     );
-    db.close();
+    await db.close();
   } finally {
     await chain.stop();
     tmp.remove();

@@ -16,7 +16,7 @@ import { keccak256, stringToHex, type Address } from 'viem';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logKindToChain } from '../src/chain/ids.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { freePort, registerTestOrg, startCli, startTestChain, tempDir, type CliProcess } from '../test/helpers/env.ts';
 import { summarize, type BenchResult } from './measure.ts';
 
@@ -181,7 +181,7 @@ async function naiveBaseline(
   opts: { seconds: number; concurrency: number },
 ): Promise<BenchResult & { errors: number }> {
   const org = await registerTestOrg(chain, home, 'load-naive');
-  const db = openDatabase(join(org.dataDir, 'naive-journal.db'), { journal: journalMigrations });
+  const db = await openSqlite(join(org.dataDir, 'naive-journal.db'), { journal: journalMigrations });
   const sender = new TxSender(db, chain.conn, org.keys.account);
   const address = chain.deployment.contracts.AnchorRegistry.address;
   // Each event anchored alone (its own log id, size 1), so concurrent sends never race on a size.
@@ -216,6 +216,6 @@ async function naiveBaseline(
   );
   const elapsed = performance.now() - started;
   sender.stop();
-  db.close();
+  await db.close();
   return { ...summarize('load: naive write (version + audit event each a chain tx)', latencies, elapsed, `${errors} errors, ${latencies.length * 2} txs`), errors };
 }

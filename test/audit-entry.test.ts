@@ -1,16 +1,16 @@
 /**
  * The audit entry's bytes: the AuditEvent template is canonical JSON and valid FHIR for any input,
- * a stored row rebuilds exactly the leaf that was hashed (real SQLite, across a reopen), and a
- * database written before rows replaced leaf bytes migrates with every old leaf kept verbatim.
+ * and a stored row rebuilds exactly the leaf that was hashed (real SQLite, across a reopen).
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { AuditLog, auditEventJson, auditMigrations, type AuditInput } from '../src/audit/audit-log.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { BlindIndex } from '../src/crypto/blind-index.ts';
+import { logMigrations } from '../src/merkle/persistent-log.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { loadFhirDefinitions, validate } from '../src/fhir/validation.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { tempDir } from './helpers/env.ts';
@@ -37,7 +37,8 @@ const inputs: fc.Arbitrary<AuditInput> = fc.record(
   { requiredKeys: ['action', 'subtype', 'outcome', 'agent'] },
 );
 const org = () => privateKeyToAccount(generatePrivateKey());
-const token = (p: string) => createHmac('sha256', 'test').update(p).digest('hex');
+const blind = new BlindIndex(Buffer.from('test index secret'));
+const open = (file: string) => openSqlite(file, { logs: logMigrations, audit: auditMigrations });
 
 test('the AuditEvent template is canonical JSON for any input', () => {
   fc.assert(
@@ -65,86 +66,69 @@ test('the AuditEvent template is a valid FHIR R4 AuditEvent', () => {
   );
 });
 
-test('stored rows rebuild the exact leaves: the reopened log has the same root', () => {
+test('stored rows rebuild the exact leaves: the reopened log has the same root', async () => {
   const file = join(tmp.dir, 'rows.db');
-  const db = openDatabase(file, { audit: auditMigrations });
-  const log = new AuditLog(db, 'hospital', token, org());
+  const db = await open(file);
+  const log = await AuditLog.open(db, 'hospital', blind, org());
   const sample = fc.sample(inputs, 500);
-  db.transaction(() => sample.forEach((i) => log.append(i)))();
+  await db.transaction(async (tx) => {
+    for (const i of sample) await log.append(tx, i);
+  });
   log.log.commit();
   for (let i = 0; i < sample.length; i += 97) {
-    const e = log.entry(i)!;
+    const e = (await log.entry(i))!;
     assert.equal(e.id, String(i));
     assert.equal(e.action, sample[i]!.action);
   }
   const root = log.log.tree.root();
-  db.close();
-  const reopened = new AuditLog(openDatabase(file, { audit: auditMigrations }), 'hospital', token, org());
+  await db.close();
+  const db2 = await open(file);
+  const reopened = await AuditLog.open(db2, 'hospital', blind, org());
   assert.equal(reopened.log.size, 500);
   assert.deepEqual(reopened.log.tree.root(), root);
-  reopened.db.close();
+  await db2.close();
 });
 
-test('entry times never decrease, and time ranges are index ranges', () => {
-  const db = openDatabase(join(tmp.dir, 'times.db'), { audit: auditMigrations });
-  const log = new AuditLog(db, 'clinic', token, org());
+test('entry times never decrease, and time ranges are index ranges', async () => {
+  const db = await open(join(tmp.dir, 'times.db'));
+  const log = await AuditLog.open(db, 'clinic', blind, org());
   const input: AuditInput = { action: 'R', subtype: 'read', outcome: '0', agent: 'Practitioner/a' };
   const realNow = Date.now;
   const clock = [1_000, 2_000, 1_500 /* the clock steps back */, 3_000, 3_000, 4_000];
   try {
     for (const t of clock) {
       Date.now = () => t;
-      db.transaction(() => log.append(input))();
+      await db.transaction((tx) => log.append(tx, input));
       log.log.commit();
     }
   } finally {
     Date.now = realNow;
   }
-  const recorded = Array.from({ length: clock.length }, (_, i) => Date.parse(log.entry(i)!.recorded as string));
+  const recorded = await Promise.all(Array.from({ length: clock.length }, async (_, i) => Date.parse((await log.entry(i))!.recorded as string)));
   assert.deepEqual(recorded, [1_000, 2_000, 2_000, 3_000, 3_000, 4_000]);
-  assert.deepEqual(log.indexRange(2_000, 3_001), { from: 1, to: 5 });
-  assert.deepEqual(log.find({ fromMs: 3_000 }), [3, 4, 5]);
-  assert.deepEqual(log.find({ toMs: 1_000 }), []);
-  db.close();
+  assert.deepEqual(await log.indexRange(2_000, 3_001), { from: 1, to: 5 });
+  assert.deepEqual(await log.find({ fromMs: 3_000 }), [3, 4, 5]);
+  assert.deepEqual(await log.find({ toMs: 1_000 }), []);
+  await db.close();
 });
 
-test('a log written with leaf bytes migrates with every leaf kept verbatim', () => {
-  const file = join(tmp.dir, 'legacy.db');
-  // The schema and rows as the first audit migration left them.
-  const db = openDatabase(file, { audit: auditMigrations.slice(0, 1) });
-  db.exec('CREATE TABLE log_audit (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL)');
-  const leaves = [0, 1, 2].map((i) => Buffer.from(auditEventJson('lab', { action: 'R', subtype: 'read', outcome: '0', agent: 'Practitioner/x', patientId: 'p1' }, i, '2025-01-01T00:00:0' + i + '.000Z')));
-  leaves.forEach((leaf, i) => {
-    db.prepare('INSERT INTO log_audit (idx, leaf) VALUES (?, ?)').run(i, leaf);
-    db.prepare("INSERT INTO audit_entries (idx, recorded_ms, patient_token, agent, action, subtype, outcome) VALUES (?, ?, ?, 'Practitioner/x', 'R', 'read', '0')").run(i, 1735689600000 + i * 1000, token('p1'));
-  });
-  db.close();
-  const log = new AuditLog(openDatabase(file, { audit: auditMigrations }), 'lab', token, org());
-  assert.equal(log.log.size, 3);
-  leaves.forEach((leaf, i) => assert.deepEqual(log.log.leaf(i), leaf));
-  assert.deepEqual(log.find({ patientId: 'p1' }), [0, 1, 2]);
-  // New entries follow the old ones.
-  log.db.transaction(() => log.append({ action: 'C', subtype: 'create', outcome: '0', agent: 'Practitioner/x' }))();
-  log.log.commit();
-  assert.equal(log.entry(3)!.id, '3');
-  log.db.close();
-});
-
-test('searches by patient and agent across index epochs match a full scan', () => {
-  const db = openDatabase(join(tmp.dir, 'epochs.db'), { audit: auditMigrations });
-  const log = new AuditLog(db, 'hospital', token, org());
+test('searches by patient and agent across index epochs match a full scan', async () => {
+  const db = await open(join(tmp.dir, 'epochs.db'));
+  const log = await AuditLog.open(db, 'hospital', blind, org());
   const N = 10_000; // a little over two epochs of 4,096
   const facts = Array.from({ length: N }, (_, i) => ({ patientId: `p${(i * 7919) % 13}`, agent: `Practitioner/a${i % 5}` }));
-  db.transaction(() => facts.forEach((f) => log.append({ action: 'R', subtype: 'read', outcome: '0', ...f })))();
+  await db.transaction(async (tx) => {
+    for (const f of facts) await log.append(tx, { action: 'R', subtype: 'read', outcome: '0', ...f });
+  });
   log.log.commit();
   const scan = (f: (x: (typeof facts)[number]) => boolean) => facts.flatMap((x, i) => (f(x) ? [i] : []));
   const p3 = scan((x) => x.patientId === 'p3');
-  assert.deepEqual(log.find({ patientId: 'p3', limit: N }), p3);
-  assert.deepEqual(log.find({ patientId: 'p3', limit: 50, offset: 700 }), p3.slice(700, 750));
-  assert.deepEqual(log.find({ patientId: 'p3', limit: 100, after: p3[400] }), p3.slice(401, 501));
-  assert.deepEqual(log.find({ agent: 'Practitioner/a2', limit: N }), scan((x) => x.agent === 'Practitioner/a2'));
-  assert.deepEqual(log.find({ patientId: 'p3', agent: 'Practitioner/a2', limit: N }), scan((x) => x.patientId === 'p3' && x.agent === 'Practitioner/a2'));
-  assert.deepEqual(log.find({ limit: 10, offset: 9_995 }), [9_995, 9_996, 9_997, 9_998, 9_999]);
-  assert.deepEqual(log.find({ patientId: 'nobody' }), []);
-  db.close();
+  assert.deepEqual(await log.find({ patientId: 'p3', limit: N }), p3);
+  assert.deepEqual(await log.find({ patientId: 'p3', limit: 50, offset: 700 }), p3.slice(700, 750));
+  assert.deepEqual(await log.find({ patientId: 'p3', limit: 100, after: p3[400] }), p3.slice(401, 501));
+  assert.deepEqual(await log.find({ agent: 'Practitioner/a2', limit: N }), scan((x) => x.agent === 'Practitioner/a2'));
+  assert.deepEqual(await log.find({ patientId: 'p3', agent: 'Practitioner/a2', limit: N }), scan((x) => x.patientId === 'p3' && x.agent === 'Practitioner/a2'));
+  assert.deepEqual(await log.find({ limit: 10, offset: 9_995 }), [9_995, 9_996, 9_997, 9_998, 9_999]);
+  assert.deepEqual(await log.find({ patientId: 'nobody' }), []);
+  await db.close();
 });

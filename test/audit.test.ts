@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { hexToBytes } from 'viem';
 import { sthSigner, type SignedTreeHead } from '../src/audit/audit-log.ts';
 import { evaluateFlags } from '../src/audit/flags.ts';
@@ -16,7 +16,8 @@ import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { verifyAuditCommand } from '../src/cli/verify.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
 import type { NodeConfig } from '../src/config/node-config.ts';
-import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/rfc6962.ts';
+import { leafHash } from '../src/merkle/hasher.ts';
+import { verifyConsistency, verifyInclusion } from '../src/merkle/verify.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { freePort, runCli, startCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
 
@@ -44,8 +45,8 @@ async function call(method: string, path: string, body?: unknown, auth = true) {
   return { status: res.status, body: json };
 }
 
-const auditSize = () => node.records.audit.log.size;
-const lastEvents = (n: number) => Array.from({ length: n }, (_, i) => node.records.audit.entry(auditSize() - n + i) as any);
+const auditSize = () => node.services.audit.log.log.size;
+const lastEvents = (n: number): Promise<any[]> => Promise.all(Array.from({ length: n }, (_, i) => node.services.audit.log.entry(auditSize() - n + i)));
 const hexes = (xs: string[]) => xs.map((x) => hexToBytes(x as `0x${string}`));
 
 before(async () => {
@@ -61,7 +62,7 @@ describe('every action is audited', () => {
   test('create, read, vread, search, history, update, delete, $everything, erase: one AuditEvent each, BALP shape', async () => {
     const start = auditSize();
     const p = (await call('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Audited' }] })).body;
-    let e = lastEvents(1)[0];
+    let e = (await lastEvents(1))[0];
     assert.equal(e.resourceType, 'AuditEvent');
     assert.equal(e.action, 'C');
     assert.equal(e.outcome, '0');
@@ -74,29 +75,29 @@ describe('every action is audited', () => {
 
     const obs = (await call('POST', '/fhir/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'hr' }, subject: { reference: `Patient/${p.id}` } })).body;
     await call('GET', `/fhir/Observation/${obs.id}`);
-    e = lastEvents(1)[0];
+    e = (await lastEvents(1))[0];
     assert.deepEqual([e.action, e.subtype[0].code, e.entity[0].what.reference], ['R', 'read', `Patient/${p.id}`]);
     await call('GET', `/fhir/Observation/${obs.id}/_history/1`);
-    assert.equal(lastEvents(1)[0].subtype[0].code, 'vread');
+    assert.equal((await lastEvents(1))[0].subtype[0].code, 'vread');
     await call('GET', `/fhir/Observation?patient=${p.id}`);
-    e = lastEvents(1)[0];
+    e = (await lastEvents(1))[0];
     assert.equal(e.subtype[0].code, 'search-type');
     assert.match(Buffer.from(e.entity.at(-1).query, 'base64').toString(), /patient=/);
     await call('GET', `/fhir/Observation/${obs.id}/_history`);
-    assert.equal(lastEvents(1)[0].subtype[0].code, 'history-instance');
+    assert.equal((await lastEvents(1))[0].subtype[0].code, 'history-instance');
     await call('PUT', `/fhir/Observation/${obs.id}`, { ...obs, status: 'amended' });
-    assert.deepEqual([lastEvents(1)[0].action, lastEvents(1)[0].subtype[0].code], ['U', 'update']);
+    assert.deepEqual([(await lastEvents(1))[0].action, (await lastEvents(1))[0].subtype[0].code], ['U', 'update']);
     await call('DELETE', `/fhir/Observation/${obs.id}`);
-    e = lastEvents(1)[0];
+    e = (await lastEvents(1))[0];
     assert.deepEqual([e.action, e.entity[0].what.reference], ['D', `Patient/${p.id}`]);
     await call('GET', `/fhir/Patient/${p.id}/$everything`);
-    assert.equal(lastEvents(1)[0].subtype[0].code, 'everything');
+    assert.equal((await lastEvents(1))[0].subtype[0].code, 'everything');
     await call('POST', `/fhir/Patient/${p.id}/$erase`);
-    assert.equal(lastEvents(1)[0].subtype[0].code, 'erase');
+    assert.equal((await lastEvents(1))[0].subtype[0].code, 'erase');
     assert.equal(auditSize() - start, 10);
     // Leaves are canonical JSON (sorted keys) although written with plain JSON.stringify.
     for (let i = start; i < auditSize(); i++) {
-      const leaf = node.records.audit.log.leaf(i)!.toString();
+      const leaf = (await node.services.audit.log.log.leaf(i))!.toString();
       assert.equal(leaf, canonicalJson(JSON.parse(leaf)));
     }
   });
@@ -104,19 +105,19 @@ describe('every action is audited', () => {
   test('denials and failed logins are audited with a failure outcome', async () => {
     const start = auditSize();
     assert.equal((await call('GET', '/fhir/Patient', undefined, false)).status, 401);
-    let e = lastEvents(1)[0];
+    let e = (await lastEvents(1))[0];
     assert.deepEqual([e.subtype[0].code, e.outcome, e.agent[0].who.reference], ['login', '4', 'Device/unauthenticated']);
     assert.ok(e.agent[0].network.address);
     assert.equal((await call('GET', '/fhir/Patient/nobody')).status, 404);
-    e = lastEvents(1)[0];
+    e = (await lastEvents(1))[0];
     assert.deepEqual([e.action, e.outcome], ['R', '4']);
-    assert.match(e.outcomeDesc, /404/);
+    assert.match(e.outcomeDesc, /not-found: Patient\/nobody not found/);
     assert.equal(auditSize() - start, 2);
   });
 
   test('an action and its audit entry commit together: a failed transaction leaves no success entry', async () => {
     const start = auditSize();
-    const versions = (node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as any).n;
+    const versions = ((await node.services.storage.get('SELECT COUNT(*) AS n FROM record_versions')) as any).n;
     const bad = await call('POST', '/fhir', {
       resourceType: 'Bundle',
       type: 'transaction',
@@ -126,22 +127,22 @@ describe('every action is audited', () => {
       ],
     });
     assert.equal(bad.status, 412);
-    assert.equal((node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as any).n, versions);
-    const added = lastEvents(auditSize() - start);
+    assert.equal(((await node.services.storage.get('SELECT COUNT(*) AS n FROM record_versions')) as any).n, versions);
+    const added = (await lastEvents(auditSize() - start));
     assert.deepEqual(added.map((x: any) => x.outcome), ['4'], 'only the failure is audited');
     const ok = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }, { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }] });
     assert.equal(ok.status, 200);
-    assert.deepEqual(lastEvents(2).map((x: any) => [x.action, x.outcome]), [['C', '0'], ['C', '0']]);
+    assert.deepEqual((await lastEvents(2)).map((x: any) => [x.action, x.outcome]), [['C', '0'], ['C', '0']]);
   });
 });
 
 describe('proofs against the chain', () => {
   test('anchored, signed tree heads; inclusion and consistency proofs verify against AnchorRegistry', async () => {
-    await node.records.auditAnchorer.maybeAnchor(true);
-    const firstAnchor = node.records.auditAnchorer.latest()!;
+    await node.services.anchorers.audit.maybeAnchor(true);
+    const firstAnchor = (await node.services.anchorers.audit.latest())!;
     await call('GET', '/fhir/Patient?_count=1');
-    await node.records.auditAnchorer.maybeAnchor(true);
-    const secondAnchor = node.records.auditAnchorer.latest()!;
+    await node.services.anchorers.audit.maybeAnchor(true);
+    const secondAnchor = (await node.services.anchorers.audit.latest())!;
     assert.ok(secondAnchor.treeSize > firstAnchor.treeSize);
 
     const sth = (await call('GET', '/api/audit/sth')).body;
@@ -150,7 +151,7 @@ describe('proofs against the chain', () => {
 
     const proof = (await call('GET', '/api/audit/entries/3/proof')).body;
     assert.equal(proof.anchor.index, 0, 'proved against the first root that covers it');
-    assert.ok(verifyInclusion(3, proof.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(proof.root)));
+    assert.ok(verifyInclusion(3, proof.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(proof.root)).ok);
     const onChain = await chain.conn.client.readContract({
       address: chain.deployment.contracts.AnchorRegistry.address,
       abi: anchorRegistryAbi,
@@ -163,7 +164,7 @@ describe('proofs against the chain', () => {
     const c = (await call('GET', `/api/audit/consistency?first=${firstAnchor.treeSize}&second=${secondAnchor.treeSize}`)).body;
     assert.equal(c.firstRoot, firstAnchor.root);
     assert.equal(c.secondRoot, secondAnchor.root);
-    assert.ok(verifyConsistency(c.first, c.second, hexToBytes(c.firstRoot), hexToBytes(c.secondRoot), hexes(c.proof)));
+    assert.ok(verifyConsistency(c.first, c.second, hexes(c.proof), hexToBytes(c.firstRoot), hexToBytes(c.secondRoot)).ok);
     assert.equal((await call('GET', '/api/audit/consistency?first=5&second=2')).status, 400);
     const cli = await runCli(['audit', 'proof', '3', '--node', node.url, '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
     assert.equal(cli.code, 0, cli.stderr);
@@ -180,7 +181,7 @@ describe('proofs against the chain', () => {
     assert.equal(await sthSigner(view.sth), org.keys.account.address);
     for (const { event, proof } of view.entries) {
       assert.equal(event.entity[0].what.reference, `Patient/${p.id}`);
-      assert.ok(verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(view.sth.root)));
+      assert.ok(verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(view.sth.root)).ok);
     }
     assert.deepEqual(view.entries.map((x: any) => x.event.action), ['C', 'R', 'R']);
   });
@@ -192,40 +193,40 @@ describe('proofs against the chain', () => {
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
     const head = lines[0] as { sth: SignedTreeHead; anchored: any; consistency: any };
     assert.equal(await sthSigner(head.sth), org.keys.account.address);
-    assert.ok(verifyConsistency(head.consistency.first, head.consistency.second, hexToBytes(head.anchored.root), hexToBytes(head.sth.root), hexes(head.consistency.proof)));
+    assert.ok(verifyConsistency(head.consistency.first, head.consistency.second, hexes(head.consistency.proof), hexToBytes(head.anchored.root), hexToBytes(head.sth.root)).ok);
     assert.ok(lines.length > 10);
-    for (const { proof } of lines.slice(1)) assert.ok(verifyInclusion(proof.index, head.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(head.sth.root)));
+    for (const { proof } of lines.slice(1)) assert.ok(verifyInclusion(proof.index, head.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), hexes(proof.proof), hexToBytes(head.sth.root)).ok);
     assert.equal((await call('GET', '/api/audit/export?from=yesterday')).status, 400);
   });
 
   test('audit anchoring uses far fewer chain transactions than entries', async () => {
-    const anchors = node.records.auditAnchorer.anchors().length;
+    const anchors = (await node.services.anchorers.audit.anchors()).length;
     assert.ok(anchors * 5 < auditSize(), `${anchors} anchors for ${auditSize()} entries`);
   });
 });
 
 describe('insider-threat flags', () => {
   test('bulk access, repeated denials, after hours, no care relationship, watched patients', async () => {
-    const a = node.records.audit;
+    const a = node.services.audit;
     const patients = await Promise.all([1, 2, 3, 4, 5].map(async (i) => (await call('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: `Flag${i}` }] })).body.id as string));
     // A clinician with an encounter for patient 0 only.
     await call('POST', '/fhir/Encounter', { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: `Patient/${patients[0]}` }, participant: [{ individual: { reference: 'Practitioner/dr-care' } }] });
     assert.equal((await call('POST', `/api/audit/watch/${patients[1]}`, { reason: 'vip' })).status, 204);
     const since = Date.now() - 1000;
-    await node.records.queue.run(() => {
-      for (const p of patients) a.append({ agent: 'Practitioner/dr-snoop', action: 'R', subtype: 'read', outcome: '0', patientId: p });
-      a.append({ agent: 'Practitioner/dr-care', action: 'R', subtype: 'read', outcome: '0', patientId: patients[0] });
-      for (let i = 0; i < 5; i++) a.append({ agent: 'Practitioner/dr-denied', action: 'R', subtype: 'read', outcome: '4', patientId: patients[2] });
+    await node.services.queue.run(async (tx) => {
+      for (const p of patients) await a.append(tx, { agent: 'Practitioner/dr-snoop' }, { action: 'R', subtype: 'read', outcome: '0', patientId: p });
+      await a.append(tx, { agent: 'Practitioner/dr-care' }, { action: 'R', subtype: 'read', outcome: '0', patientId: patients[0] });
+      for (let i = 0; i < 5; i++) await a.append(tx, { agent: 'Practitioner/dr-denied' }, { action: 'R', subtype: 'read', outcome: '4', patientId: patients[2] });
     });
     const hour = new Date().getUTCHours();
-    const flags = evaluateFlags(node.records.audit, { fromMs: since, toMs: Date.now() + 1 }, { bulkPatients: 3, windowMs: 600_000, denials: 5, workdayStartHour: (hour + 1) % 24, workdayEndHour: (hour + 2) % 24 || 24 });
+    const flags = await evaluateFlags(node.services.audit.log, { fromMs: since, toMs: Date.now() + 1 }, { bulkPatients: 3, windowMs: 600_000, denials: 5, workdayStartHour: (hour + 1) % 24, workdayEndHour: (hour + 2) % 24 || 24 });
     const kinds = (agent: string) => flags.filter((f) => f.agent === agent).map((f) => f.kind).sort();
     assert.deepEqual(kinds('Practitioner/dr-snoop'), ['after-hours', 'bulk-access', 'no-care-relationship', 'watched-patient']);
     assert.deepEqual(kinds('Practitioner/dr-care'), ['after-hours'], 'a clinician with a care relationship is not flagged for it');
     assert.deepEqual(kinds('Practitioner/dr-denied'), ['repeated-denials']);
     const snoopNoCare = flags.find((f) => f.agent === 'Practitioner/dr-snoop' && f.kind === 'no-care-relationship')!;
     assert.equal(snoopNoCare.evidence.length, 5, 'evidence: all five reads (dr-snoop has no encounter with any of them)');
-    assert.ok(snoopNoCare.evidence.every((i) => (a.entry(i) as any).agent[0].who.reference === 'Practitioner/dr-snoop'));
+    for (const i of snoopNoCare.evidence) assert.equal(((await a.log.entry(i)) as any).agent[0].who.reference, 'Practitioner/dr-snoop');
     // The API lists them with the evidence entries (default rules: working hours 07-19 UTC).
     const api = (await call('GET', '/api/audit/flags')).body;
     const watched = api.flags.find((f: any) => f.kind === 'watched-patient');
@@ -239,21 +240,22 @@ describe('insider-threat flags', () => {
 });
 
 describe('tampering with the log is detected', () => {
-  let db: Database.Database;
+  // The attacker: their own connection to the node's database file.
+  let db: SqliteStorage;
   before(async () => {
-    await node.records.auditAnchorer.maybeAnchor(true);
+    await node.services.anchorers.audit.maybeAnchor(true);
     await node.stop(); // verify is offline against the chain; the node must not overwrite our tampering
-    db = new Database(join(org.dataDir, 'node.db'));
+    db = new SqliteStorage(join(org.dataDir, 'node.db'));
   });
   after(async () => {
-    db.close();
+    await db.close();
     node = await startNode(config());
   });
-  type Row = Record<string, unknown>;
-  const rowAt = (i: number) => db.prepare('SELECT * FROM audit_entries WHERE idx = ?').get(i) as Row;
-  const setRow = (i: number, row: Row) => {
+  type Row = Record<string, string | number | null | undefined>;
+  const rowAt = async (i: number) => (await db.get<Row>('SELECT * FROM audit_entries WHERE idx = ?', [i]))!;
+  const setRow = async (i: number, row: Row) => {
     const cols = Object.keys(row).filter((c) => c !== 'idx');
-    db.prepare(`UPDATE audit_entries SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE idx = @idx`).run({ ...row, idx: i });
+    await db.run(`UPDATE audit_entries SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE idx = ?`, [...cols.map((c) => row[c] ?? null), i]);
   };
 
   test('the untouched log verifies, including one patient\'s entries', async () => {
@@ -265,37 +267,37 @@ describe('tampering with the log is detected', () => {
   });
 
   test('one changed entry: an outcome, a hidden access, a changed purpose', async () => {
-    const saved = rowAt(12);
+    const saved = await rowAt(12);
     for (const change of [{ outcome: saved.outcome === '0' ? '8' : '0' }, { agent: 'Practitioner/someone-else' }, { detail: String(saved.detail).replace(/"org":/, '"purpose":"HRESCH","org":') }]) {
-      setRow(12, { ...saved, ...change });
+      await setRow(12, { ...saved, ...change });
       const r = await verifyAuditCommand(config(), undefined, () => {});
       assert.match(r.firstProblem!, /anchor #\d+ \(block \d+, size \d+\) does not match the stored log: (an entry before|entries \d+\.\.\d+ were changed)/, JSON.stringify(change));
     }
     const cli = await runCli(['audit', 'verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
     assert.equal(cli.code, 1);
     assert.match(cli.stdout, /FAILED: anchor #/);
-    setRow(12, saved);
+    await setRow(12, saved);
   });
 
   test('one deleted entry', async () => {
-    const saved = rowAt(7);
-    db.prepare('DELETE FROM audit_entries WHERE idx = 7').run();
+    const saved = await rowAt(7);
+    await db.run('DELETE FROM audit_entries WHERE idx = 7');
     assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 7 is missing/);
     const cols = Object.keys(saved);
-    db.prepare(`INSERT INTO audit_entries (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(saved);
+    await db.run(`INSERT INTO audit_entries (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => saved[c] ?? null));
   });
 
   test('two entries swapped', async () => {
-    const [a, b] = [rowAt(4), rowAt(5)];
+    const [a, b] = [await rowAt(4), await rowAt(5)];
     // Swapped whole (times included), the order of recording is broken; with times kept, the roots.
-    setRow(4, b);
-    setRow(5, a);
+    await setRow(4, b);
+    await setRow(5, a);
     assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 5 was recorded .* before entry 4 .*: entries were reordered|does not match the stored log/);
-    setRow(4, { ...b, recorded_ms: a.recorded_ms });
-    setRow(5, { ...a, recorded_ms: b.recorded_ms });
+    await setRow(4, { ...b, recorded_ms: a.recorded_ms });
+    await setRow(5, { ...a, recorded_ms: b.recorded_ms });
     assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /does not match the stored log/);
-    setRow(4, a);
-    setRow(5, b);
+    await setRow(4, a);
+    await setRow(5, b);
     assert.equal((await verifyAuditCommand(config(), undefined, () => {})).firstProblem, null);
   });
 });
@@ -323,14 +325,15 @@ test('kill -9 under write load: every acknowledged write is present with its aud
   stop = true;
   await Promise.all(writers);
   node = await startNode(config());
-  const present = new Set((node.ctx.db.prepare("SELECT id FROM record_current WHERE type = 'Patient'").all() as { id: string }[]).map((r) => r.id));
-  const audited = new Set(
-    (node.ctx.db.prepare("SELECT idx FROM audit_entries WHERE action = 'C' AND outcome = '0'").all() as { idx: number }[]).map((r) => (node.records.audit.entry(r.idx) as any).entity[0].what.reference.replace('Patient/', '')),
-  );
+  const present = new Set(((await node.services.storage.all("SELECT id FROM record_current WHERE type = 'Patient'")) as { id: string }[]).map((r) => r.id));
+  const audited = new Set<string>();
+  for (const r of (await node.services.storage.all("SELECT idx FROM audit_entries WHERE action = 'C' AND outcome = '0'")) as { idx: number }[]) {
+    audited.add(((await node.services.audit.log.entry(r.idx)) as any).entity[0].what.reference.replace('Patient/', ''));
+  }
   for (const id of acknowledged) {
     assert.ok(present.has(id), `acknowledged Patient/${id} survived`);
     assert.ok(audited.has(id), `and its audit entry`);
   }
-  assert.deepEqual(node.records.anchorMismatches(), []);
+  assert.deepEqual(await node.services.records.anchorMismatches(), []);
   assert.equal((await verifyAuditCommand(config(), undefined, () => {})).firstProblem, null);
 });

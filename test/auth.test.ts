@@ -52,11 +52,11 @@ after(async () => {
 
 describe('login and tokens', () => {
   test('bad passwords, weak passwords and duplicate users are refused; failed logins are audited', async () => {
-    const before = node.records.audit.log.size;
+    const before = node.services.audit.log.log.size;
     assert.equal((await call(undefined, 'POST', '/api/auth/login', { username: 'dr.house', password: 'guess' })).status, 401);
     assert.equal((await call(undefined, 'POST', '/api/auth/login', { username: 'nobody', password: PASSWORD })).status, 401);
     assert.equal((await call(undefined, 'POST', '/api/auth/login', { username: 'x' })).status, 400);
-    const events = [before, before + 1].map((i) => node.records.audit.entry(i) as any);
+    const events = (await Promise.all([before, before + 1].map((i) => node.services.audit.log.entry(i)))) as any[];
     assert.deepEqual(events.map((e) => [e.subtype[0].code, e.outcome]), [['login', '4'], ['login', '4']]);
     const weak = await runCli(['user', 'add', '--org', org.slug, '--home', tmp.dir, '--username', 'weak', '--role', 'staff'], { CARECHAIN_PASSWORD: 'short' });
     assert.notEqual(weak.code, 0);
@@ -66,7 +66,7 @@ describe('login and tokens', () => {
   });
 
   test('forged, expired, alg:none, foreign and wrong-key tokens get 401', async () => {
-    const key = createHmac('sha256', node.ctx.keys.indexSecret).update('carechain/jwt/v1').digest();
+    const key = createHmac('sha256', node.services.keys.indexSecret).update('carechain/jwt/v1').digest();
     const claims = { roles: ['admin'] };
     const iss = `carechain:${org.slug}`;
     const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(iss).setAudience(iss).setSubject('dr.house').setIssuedAt(0).setExpirationTime(60).sign(key);
@@ -128,10 +128,10 @@ describe('roles on the own node', () => {
 
   test("the audit trail names the user's practitioner", async () => {
     await call(tokens.clinician, 'GET', '/fhir/Patient?_count=1');
-    const last = node.records.audit.entry(node.records.audit.log.size - 1) as any;
+    const last = (await node.services.audit.log.entry(node.services.audit.log.log.size - 1)) as any;
     assert.equal(last.agent[0].who.reference, 'Practitioner/house');
     await call(tokens.staff, 'GET', '/fhir/Observation?_count=1');
-    const denied = node.records.audit.entry(node.records.audit.log.size - 1) as any;
+    const denied = (await node.services.audit.log.entry(node.services.audit.log.log.size - 1)) as any;
     assert.deepEqual([denied.outcome, denied.agent[0].who.reference], ['4', `Person/${org.slug}.front.desk`]);
   });
 });

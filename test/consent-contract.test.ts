@@ -8,10 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { BaseError, ContractFunctionRevertedError, keccak256, stringToHex, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { devAccount, type EmbeddedChain } from '../src/chain/embedded.ts';
-import { consentRegistryAbi } from '../src/chain/generated/contracts.ts';
+import { breakGlassRegistryAbi, consentRegistryAbi, recordLocatorAbi } from '../src/chain/generated/contracts.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
 import { consentDomain, purposeToChain, signGrant, signProxy, signRevoke, type GrantMessage } from '../src/consent/typed-data.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { registerTestOrg, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
@@ -53,7 +53,7 @@ async function grantMessage(patient: Address, overrides: Partial<GrantMessage> =
 before(async () => {
   chain = await startTestChain(tmp.dir);
   hospital = await registerTestOrg(chain, tmp.dir, 'consent-hospital');
-  relay = new TxSender(openDatabase(':memory:', { journal: journalMigrations }), chain.conn, hospital.keys.account);
+  relay = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), chain.conn, hospital.keys.account);
   registry = chain.deployment.contracts.ConsentRegistry.address;
   domain = consentDomain(chain.conn.chain.id, registry);
 });
@@ -76,7 +76,7 @@ describe('ConsentRegistry', () => {
     assert.equal(state.scopeHash, scope);
     assert.equal(await chain.conn.client.getBalance({ address: patient.address }), 0n);
     // Replaying the same signature fails: the nonce moved on.
-    assert.equal(await revertName(simulate('grant', [g, sig])), 'BadNonce');
+    assert.equal(await revertName(simulate('grant', [g, sig])), 'InvalidAccountNonce');
   });
 
   test('forged, out-of-order, expired and cross-domain signatures are rejected', async () => {
@@ -87,7 +87,7 @@ describe('ConsentRegistry', () => {
     const tampered = { ...g, scopeHash: keccak256(stringToHex('everything')) };
     assert.equal(await revertName(simulate('grant', [tampered, await signGrant(patient, domain, g)])), 'BadSignature', 'message changed after signing');
     const ahead = { ...g, nonce: 5n };
-    assert.equal(await revertName(simulate('grant', [ahead, await signGrant(patient, domain, ahead)])), 'BadNonce', 'out of order');
+    assert.equal(await revertName(simulate('grant', [ahead, await signGrant(patient, domain, ahead)])), 'InvalidAccountNonce', 'out of order');
     const t = await now();
     const expired = { ...g, start: t - 100n, expiry: t - 1n };
     assert.equal(await revertName(simulate('grant', [expired, await signGrant(patient, domain, expired)])), 'BadWindow');
@@ -135,11 +135,16 @@ describe('ConsentRegistry', () => {
 
   test('record locator and break-glass flags come only from participants', async () => {
     const patient = privateKeyToAccount(generatePrivateKey());
-    await send('registerCustodian', [patient.address]);
-    assert.equal(await read('isCustodian', [patient.address, hospital.orgId]), true);
-    assert.equal(await revertName(simulate('registerCustodian', [patient.address], devAccount(6).address)), 'NotActiveParticipant');
-    assert.equal(await revertName(simulate('flagBreakGlass', [patient.address, keccak256('0x02'), keccak256('0x03'), 1n], devAccount(6).address)), 'NotActiveParticipant');
-    const { receipt } = await send('flagBreakGlass', [patient.address, keccak256('0x02'), keccak256('0x03'), 1n]);
+    const at = (contract: 'RecordLocator' | 'BreakGlassRegistry') => chain.deployment.contracts[contract].address;
+    const call = (contract: 'RecordLocator' | 'BreakGlassRegistry', functionName: string, args: unknown[], account: Address = hospital.keys.account.address) =>
+      chain.conn.client.simulateContract({ address: at(contract), abi: contract === 'RecordLocator' ? recordLocatorAbi : breakGlassRegistryAbi, functionName, args, account } as never);
+    await relay.sendContract({ address: at('RecordLocator'), abi: recordLocatorAbi, functionName: 'registerCustodian', args: [patient.address] });
+    assert.equal(await chain.conn.client.readContract({ address: at('RecordLocator'), abi: recordLocatorAbi, functionName: 'isCustodian', args: [patient.address, hospital.orgId] }), true);
+    assert.equal(await revertName(call('RecordLocator', 'registerCustodian', [patient.address], devAccount(6).address)), 'NotActiveParticipant');
+    const flag = [hospital.orgId, keccak256('0x01'), keccak256('0x02'), keccak256('0x03'), keccak256('0x04'), 1n];
+    assert.equal(await revertName(call('BreakGlassRegistry', 'flag', flag, devAccount(6).address)), 'NotActiveParticipant');
+    assert.equal(await revertName(call('BreakGlassRegistry', 'flag', [keccak256('0x99'), ...flag.slice(1)])), 'UnknownRequester', 'the requester must be a registered organization');
+    const { receipt } = await relay.sendContract({ address: at('BreakGlassRegistry'), abi: breakGlassRegistryAbi, functionName: 'flag', args: flag as never });
     assert.equal(receipt.logs.length, 1);
   });
 });

@@ -9,7 +9,7 @@ import { devAccount, type EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi, participantRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { kindToChain, logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { registerTestOrg, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
@@ -23,14 +23,14 @@ const DEFAULT_ADMIN_ROLE = `0x${'00'.repeat(32)}` as Hex;
 const outsider = devAccount(7);
 const root = (n: number) => keccak256(stringToHex(`root-${n}`));
 
-function senderFor(account: LocalAccount): TxSender {
-  return new TxSender(openDatabase(':memory:', { journal: journalMigrations }), chain.conn, account);
+async function senderFor(account: LocalAccount): Promise<TxSender> {
+  return new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), chain.conn, account);
 }
 
 /** Simulates the call as `account` and returns the custom error name it reverts with. */
-async function revertName(account: Address, address: Address, abi: Abi, functionName: string, args: unknown[]): Promise<string> {
+async function revertName(account: Address, address: Address, abi: Abi, functionName: string, args: unknown[], on: EmbeddedChain = chain): Promise<string> {
   try {
-    await chain.conn.client.simulateContract({ account, address, abi, functionName, args } as never);
+    await on.conn.client.simulateContract({ account, address, abi, functionName, args } as never);
   } catch (err) {
     if (err instanceof BaseError) {
       const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
@@ -98,7 +98,7 @@ describe('ParticipantRegistry', () => {
 
   test('an organization rotates its own keys and endpoint; the old signing key stops working', async () => {
     const org = await registerTestOrg(chain, tmp.dir, 'rotating-lab', 'lab');
-    const oldSender = senderFor(org.keys.account);
+    const oldSender = await senderFor(org.keys.account);
     const next = devAccount(8);
     await oldSender.sendContract({ address: pr, abi: participantRegistryAbi, functionName: 'setEndpoint', args: [org.orgId, 'https://lab.example/api'] });
     await oldSender.sendContract({ address: pr, abi: participantRegistryAbi, functionName: 'rotateEncryptionKey', args: [org.orgId, root(7)] });
@@ -130,11 +130,11 @@ describe('ParticipantRegistry', () => {
       await c2.governance.sendContract({ address: reg, abi: participantRegistryAbi, functionName: 'beginDefaultAdminTransfer', args: [newAdmin.address] });
       const hasAdmin = (a: Address) => c2.conn.client.readContract({ address: reg, abi: participantRegistryAbi, functionName: 'hasRole', args: [DEFAULT_ADMIN_ROLE, a] });
       assert.equal(await hasAdmin(newAdmin.address), false, 'not admin before accepting');
-      assert.equal(await revertName(outsider.address, reg, participantRegistryAbi, 'acceptDefaultAdminTransfer', []), 'AccessControlInvalidDefaultAdmin');
+      assert.equal(await revertName(outsider.address, reg, participantRegistryAbi, 'acceptDefaultAdminTransfer', [], c2), 'AccessControlInvalidDefaultAdmin');
       // The schedule is "after the block that began it": accept from the next block on.
       const began = await c2.conn.client.getBlockNumber();
       while ((await c2.conn.client.getBlockNumber()) === began) await new Promise((r) => setTimeout(r, 100));
-      const s = new TxSender(openDatabase(':memory:', { journal: journalMigrations }), c2.conn, newAdmin);
+      const s = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), c2.conn, newAdmin);
       await s.sendContract({ address: reg, abi: participantRegistryAbi, functionName: 'acceptDefaultAdminTransfer', args: [] });
       assert.equal(await hasAdmin(newAdmin.address), true);
       assert.equal(await hasAdmin(c2.governance.address), false);
@@ -160,7 +160,7 @@ describe('ParticipantRegistry', () => {
 
 describe('AnchorRegistry', () => {
   test('roots are append-only, tree sizes must grow, past roots stay readable', async () => {
-    const s = senderFor(hospital.keys.account);
+    const s = await senderFor(hospital.keys.account);
     const logId = logIdOf('audit');
     const kind = logKindToChain('audit');
     await s.sendContract({ address: ar, abi: anchorRegistryAbi, functionName: 'anchor', args: [kind, logId, 10n, root(10)] });
@@ -178,7 +178,7 @@ describe('AnchorRegistry', () => {
     assert.equal(first.treeSize, 10n);
     assert.equal(first.root, root(10));
     // Another organization's log of the same name is separate: its own sizes start from zero.
-    const c = senderFor(clinic.keys.account);
+    const c = await senderFor(clinic.keys.account);
     await c.sendContract({ address: ar, abi: anchorRegistryAbi, functionName: 'anchor', args: [kind, logId, 1n, root(1)] });
     assert.equal(await chain.conn.client.readContract({ address: ar, abi: anchorRegistryAbi, functionName: 'anchorCount', args: [clinic.orgId, kind, logId] }), 1n);
   });

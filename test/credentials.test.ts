@@ -40,7 +40,7 @@ async function call(token: string, method: string, path: string, body?: unknown)
 
 async function boardAction(functionName: 'suspend' | 'reinstate' | 'revoke') {
   const { receipt } = await boardSender.sendContract({ address: chain.deployment.contracts.CredentialStatus.address, abi: credentialStatusAbi, functionName, args: [credentialId] });
-  await node.ctx.indexer.waitForBlock(receipt.blockNumber);
+  await node.services.indexer.waitForBlock(receipt.blockNumber);
 }
 const clinicianRead = async () => call(clinicianToken, 'GET', `/fhir/Patient/${patientId}`);
 
@@ -90,7 +90,7 @@ describe('credentials', () => {
     assert.match((await clinicianRead()).body.issue[0].diagnostics, /credential revoked on the ledger/);
     await assert.rejects(boardAction('reinstate'), /InvalidTransition/);
     // The denial is in the audit trail.
-    const last = node.records.audit.entry(node.records.audit.log.size - 1) as any;
+    const last = (await node.services.audit.log.entry(node.services.audit.log.log.size - 1)) as any;
     assert.equal(last.outcome, '4');
     assert.match(last.outcomeDesc, /no valid licence/);
   });

@@ -3,8 +3,9 @@
  * deployment, and leaves no Anvil behind when it stops, even when it is killed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { after, test } from 'node:test';
 import { isPortFree } from '../src/chain/anvil.ts';
 import { connectChain } from '../src/chain/client.ts';
@@ -12,7 +13,7 @@ import { devAccount } from '../src/chain/embedded.ts';
 import { participantRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { kindToChain, orgIdOf } from '../src/chain/ids.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { freePort, isAlive, startCli, tempDir, waitUntil } from './helpers/env.ts';
 
 const tmp = tempDir();
@@ -30,7 +31,12 @@ test('chain start deploys once; a restart keeps state and deployment; stopping l
 
   // Change state: register an organization.
   const conn = await connectChain(ready.url);
-  const gov = new TxSender(openDatabase(':memory:', { journal: journalMigrations }), conn, devAccount(0));
+  // Governance is a key made for this network, never one of Anvil's well-known development accounts.
+  const governanceKey = join(tmp.dir, 'chain', 'governance-key.json');
+  assert.equal(statSync(governanceKey).mode & 0o777, 0o600);
+  const governance = loadKeyFile(governanceKey).account;
+  for (let i = 0; i < 10; i++) assert.notEqual(governance.address, devAccount(i).address);
+  const gov = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), conn, governance);
   const orgId = orgIdOf('survivor');
   const { receipt } = await gov.sendContract({
     address: deployment.contracts.ParticipantRegistry.address,

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { SqliteStorage } from '../src/storage/sqlite.ts';
+import { breakGlassFlag, type BreakGlassFlag } from '../src/indexer/projectors/break-glass.ts';
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
@@ -21,8 +22,8 @@ import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { peerFetch } from '../src/tls/peer-fetch.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
-import { linkMessage } from '../src/consent/identity.ts';
-import { patientLoginMessage } from '../src/auth/patient-login.ts';
+import { linkMessage } from '../src/identity/patients.ts';
+import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import { loadPatientKey } from '../src/cli/consent.ts';
 import { signGrant, signProxy } from '../src/consent/typed-data.ts';
 
@@ -71,7 +72,7 @@ before(async () => {
   await atA('POST', '/fhir/Observation', obs('pulse'));
   await atA('POST', '/fhir/Observation', obs('mood assessment', [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }]));
   await atA('POST', '/fhir/Condition', { resourceType: 'Condition', subject: { reference: `Patient/${patientId}` }, code: { text: 'asthma' } });
-  await a.records.anchorer.maybeAnchor(true);
+  await a.services.anchorers.records.maybeAnchor(true);
   const custody = await atA('POST', `/api/patients/${patientId}/custody-key`, { passphrase: PASS });
   assert.equal(custody.status, 201, JSON.stringify(custody.body));
   patientAddress = custody.body.address;
@@ -99,7 +100,9 @@ describe('consent-enforced exchange', () => {
     assert.match(r.body.problems[0], /no grant for this grantee/);
     // An unknown patient gets the same answer: existence is not revealed.
     const stranger = privateKeyToAccount(generatePrivateKey()).address;
-    const s = await fetchFromCustodians(new Database(join(clinic.dataDir, "node.db"), { readonly: true }), loadKeyFile(clinic.keyFile), peerFetch(undefined), clinic.orgId, { patient: stranger, purpose: 'TREAT', scope: vitals }, { custodians: [hospital.orgId] });
+    const storage = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const s = await fetchFromCustodians({ storage, keys: loadKeyFile(clinic.keyFile), peerFetch: peerFetch(undefined), orgId: clinic.orgId }, { patient: stranger, purpose: 'TREAT', scope: vitals }, { custodians: [hospital.orgId] });
+    await storage.close();
     assert.deepEqual(s.custodians.map((c) => c.status), [403]);
   });
 
@@ -173,14 +176,14 @@ describe('break-glass', () => {
     assert.equal(again.body.custodians[0].breakGlass.accessId, bg.accessId);
 
     // Visible on the ledger to every node (here: the requester's own index).
-    const bDb = new Database(join(clinic.dataDir, 'node.db'), { readonly: true });
+    const bDb = new SqliteStorage(join(clinic.dataDir, 'node.db'));
     const deadline = Date.now() + 10_000;
-    let flagged: any;
-    while (!(flagged = bDb.prepare('SELECT * FROM break_glass WHERE access_id = ?').get(bg.accessId)) && Date.now() < deadline) await new Promise((r2) => setTimeout(r2, 200));
-    bDb.close();
-    assert.equal(flagged.org_id, hospital.orgId);
-    assert.equal(flagged.patient.toLowerCase(), patientAddress.toLowerCase());
-    assert.equal(flagged.tx_hash, bg.txHash);
+    let flagged: BreakGlassFlag | undefined;
+    while (!(flagged = await breakGlassFlag(bDb, bg.accessId)) && Date.now() < deadline) await new Promise((r2) => setTimeout(r2, 200));
+    await bDb.close();
+    assert.equal(flagged!.custodian, hospital.orgId);
+    assert.equal(flagged!.requester, clinic.orgId, 'the requesting organization is named on the ledger');
+    assert.equal(flagged!.txHash, bg.txHash);
 
     // Visible to the patient in the custodian's audit trail, and queued for the privacy officer.
     const view = await atA('GET', `/api/audit/patient/${patientId}`);
@@ -208,7 +211,7 @@ describe("patient-held keys, proxies and expiry (CLI)", () => {
     patient2 = (await atA('POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'SelfCustodied' }] })).body.id;
     await atA('POST', '/fhir/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'glucose' }, subject: { reference: `Patient/${patient2}` } });
     await atA('POST', '/fhir/Condition', { resourceType: 'Condition', subject: { reference: `Patient/${patient2}` }, code: { text: 'diabetes' } });
-    await a.records.anchorer.maybeAnchor(true);
+    await a.services.anchorers.records.maybeAnchor(true);
     const key = loadPatientKey(keyFile);
     const wrongSig = await privateKeyToAccount(generatePrivateKey()).signMessage({ message: linkMessage(hospital.orgId, patient2) });
     assert.equal((await atA('POST', `/api/patients/${patient2}/identity`, { address: address2, signature: wrongSig })).status, 403, 'possession must be proven');
@@ -235,7 +238,7 @@ describe("patient-held keys, proxies and expiry (CLI)", () => {
     const body = { grant: { ...grant, start: String(grant.start), expiry: String(grant.expiry), nonce: '0' }, signature, scope };
     const replay = await atA('POST', '/api/consent/relay', body);
     assert.equal(replay.status, 422);
-    assert.match(replay.body.issue[0].diagnostics, /BadNonce/);
+    assert.match(replay.body.error.message, /InvalidAccountNonce/);
     const lying = await atA('POST', '/api/consent/relay', { ...body, scope: { resourceTypes: ['Condition'] } });
     assert.equal(lying.status, 400, 'a scope document that does not match the signed hash');
   });
@@ -328,10 +331,10 @@ describe('attacks on the exchange', () => {
   });
 
   test('the requester rejects tampered ciphertext, proofs and keys before showing anything', async () => {
-    const db = new Database(join(clinic.dataDir, 'node.db'), { readonly: true });
-    const keys = loadKeyFile(clinic.keyFile);
+    const storage = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const requester = { storage, keys: loadKeyFile(clinic.keyFile), peerFetch: peerFetch(undefined), orgId: clinic.orgId };
     const q = { patient: patientAddress, purpose: 'TREAT' as const, scope: vitalsAndMind };
-    const clean = await fetchFromCustodians(db, keys, peerFetch(undefined), clinic.orgId, q);
+    const clean = await fetchFromCustodians(requester, q);
     assert.deepEqual(clean.problems, []);
     assert.equal(clean.resources.length, 3);
     for (const [what, tamper, expect] of [
@@ -340,10 +343,10 @@ describe('attacks on the exchange', () => {
       ['anchored root', (r: any) => { r.entries[0].anchor.root = `0x${'22'.repeat(32)}`; }, /not the custodian's anchored root/],
       ['wrapped key', (r: any) => { const k = Buffer.from(r.entries[0].wrappedKey, 'base64'); k[k.length - 1]! ^= 1; r.entries[0].wrappedKey = k.toString('base64'); }, /wrapped data key: authentication failed/],
     ] as const) {
-      const res = await fetchFromCustodians(db, keys, peerFetch(undefined), clinic.orgId, q, { tamper });
+      const res = await fetchFromCustodians(requester, q, { tamper });
       assert.equal(res.resources.length, 2, `${what}: the tampered entry is dropped`);
       assert.match(res.problems.join('\n'), expect, what);
     }
-    db.close();
+    await storage.close();
   });
 });

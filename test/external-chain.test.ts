@@ -4,7 +4,8 @@
  * CARECHAIN_DEPLOYMENT, and nothing from the embedded-chain directory.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { generateKeyFile } from '../src/crypto/org-keys.ts';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startAnvil, type RunningAnvil } from '../src/chain/anvil.ts';
@@ -22,12 +23,20 @@ test('deploy, register and run a node on a chain reached by URL', async () => {
   const home = join(tmp.dir, 'home');
   const deployment = join(tmp.dir, 'network', 'deployment.json');
   const env = { CARECHAIN_RPC_URL: anvil.rpcUrl, CARECHAIN_HOME: home };
+  // Governance on an external chain is a key the consortium holds; on this bare Anvil, one of its
+  // funded development accounts (Anvil's documented key #0) plays that part.
+  const governanceKeyFile = join(tmp.dir, 'governance.json');
+  writeFileSync(governanceKeyFile, JSON.stringify({ ...generateKeyFile(), signingKey: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' }), { mode: 0o600 });
+  const gov = ['--governance-key-file', governanceKeyFile];
 
-  const deployed = await runCli(['chain', 'deploy', '--out', deployment, '--admin-transfer-delay', '0'], env);
+  const noKey = await runCli(['chain', 'deploy', '--out', deployment], env);
+  assert.notEqual(noKey.code, 0);
+  assert.match(noKey.stderr, /a governance key is needed on this chain/);
+  const deployed = await runCli(['chain', 'deploy', '--out', deployment, '--admin-transfer-delay', '0', ...gov], env);
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(deployed.stdout, /ParticipantRegistry\s+0x[0-9a-fA-F]{40}/);
   assert.ok(existsSync(deployment));
-  const again = await runCli(['chain', 'deploy', '--out', deployment], env);
+  const again = await runCli(['chain', 'deploy', '--out', deployment, ...gov], env);
   assert.notEqual(again.code, 0, 'never deploys over an existing deployment');
   assert.match(again.stderr, /already deployed/);
 
@@ -35,7 +44,7 @@ test('deploy, register and run a node on a chain reached by URL', async () => {
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /signer address\s+0x/);
   const reg = await runCli(
-    ['org', 'register', '--org', 'besu-clinic', '--kind', 'clinic', '--name', 'Besu Clinic', '--endpoint', 'https://clinic.example', '--deployment', deployment, '--fund'],
+    ['org', 'register', '--org', 'besu-clinic', '--kind', 'clinic', '--name', 'Besu Clinic', '--endpoint', 'https://clinic.example', '--deployment', deployment, '--fund', ...gov],
     env,
   );
   assert.equal(reg.code, 0, reg.stderr);

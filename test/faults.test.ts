@@ -13,10 +13,13 @@ import { startAnvil, type RunningAnvil } from '../src/chain/anvil.ts';
 import { chainPaths, type EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
-import { openDatabase } from '../src/db/database.ts';
-import { journalMigrations } from '../src/chain/journal.ts';
+import { SqliteStorage } from '../src/storage/sqlite.ts';
+import type { RunningNode } from '../src/node/start.ts';
 import { loadNodeConfig } from '../src/config/node-config.ts';
 import { startNode } from '../src/node/start.ts';
+
+/** The node's SQLite writer connection: where SQLite's own disk-full and read-only paths are simulated. */
+const writer = (node: RunningNode) => (node.services.storage as SqliteStorage).writer;
 import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
@@ -118,11 +121,11 @@ async function checkAfterFault(url: string, acknowledged: string[]): Promise<voi
   assert.equal(auditVerify.code, 0, auditVerify.stdout + auditVerify.stderr);
 
   // Anchored exactly once: the journal's mined anchors are the chain's anchors, one for one.
-  const journal = openDatabase(join(org.dataDir, 'node.db'), { journal: journalMigrations });
+  const journal = new SqliteStorage(join(org.dataDir, 'node.db'));
   try {
     for (const log of ['records', 'audit'] as const) {
       const kind = logKindToChain(log);
-      const mined = (journal.prepare(`SELECT label FROM tx_journal WHERE status = 'mined' AND label LIKE ? ORDER BY nonce`).all(`anchor ${log}/${log} size %`) as { label: string }[]).map((r) => Number(r.label.split(' size ')[1]));
+      const mined = ((await journal.all(`SELECT label FROM tx_journal WHERE status = 'mined' AND label LIKE ? ORDER BY nonce`, [`anchor ${log}/${log} size %`])) as { label: string }[]).map((r) => Number(r.label.split(' size ')[1]));
       const address = chain.deployment.contracts.AnchorRegistry.address;
       const count = Number(await chain.conn.client.readContract({ address, abi: anchorRegistryAbi, functionName: 'anchorCount', args: [org.orgId, kind, logIdOf(log)] }));
       const onChain: number[] = [];
@@ -130,10 +133,10 @@ async function checkAfterFault(url: string, acknowledged: string[]): Promise<voi
         onChain.push(Number((await chain.conn.client.readContract({ address, abi: anchorRegistryAbi, functionName: 'anchorAt', args: [org.orgId, kind, logIdOf(log), BigInt(i)] })).treeSize));
       }
       assert.deepEqual(onChain, mined, `${log} anchors on chain are the journal's mined anchors`);
-      assert.equal(journal.prepare(`SELECT COUNT(*) FROM tx_journal WHERE status != 'mined' AND label LIKE 'anchor %'`).pluck().get(), 0, 'no anchor left pending or reverted');
+      assert.equal((await journal.get<{ n: number }>(`SELECT COUNT(*) AS n FROM tx_journal WHERE status != 'mined' AND label LIKE 'anchor %'`))!.n, 0, 'no anchor left pending or reverted');
     }
   } finally {
-    journal.close();
+    await journal.close();
   }
 }
 
@@ -213,12 +216,12 @@ describe('storage faults', () => {
       const id = ((await ok.json()) as { id: string }).id;
       // Stored versions and successful-create audit entries (a refused request may still get its
       // failure audited, if that small entry fits).
-      const count = () => node.ctx.db.prepare("SELECT (SELECT COUNT(*) FROM record_versions) + (SELECT COUNT(*) FROM audit_entries WHERE action = 'C' AND outcome = '0')").pluck().get() as number;
+      const count = async () => (await node.services.storage.get<{ n: number }>("SELECT (SELECT COUNT(*) FROM record_versions) + (SELECT COUNT(*) FROM audit_entries WHERE action = 'C' AND outcome = '0') AS n"))!.n;
 
       // SQLite's own disk-full path: the database may not grow past the pages it has.
-      const pages = node.ctx.db.pragma('page_count', { simple: true }) as number;
-      node.ctx.db.pragma(`max_page_count = ${pages}`);
-      const rowsBefore = count();
+      const pages = writer(node).pragma('page_count', { simple: true }) as number;
+      writer(node).pragma(`max_page_count = ${pages}`);
+      const rowsBefore = await count();
       let full: Response | undefined;
       for (let i = 0; i < 200 && !full; i++) {
         const res = await post();
@@ -230,37 +233,37 @@ describe('storage faults', () => {
       const outcome = (await full!.json()) as any;
       assert.equal(outcome.resourceType, 'OperationOutcome');
       assert.match(outcome.issue[0].diagnostics, /storage is full/);
-      assert.ok(count() >= rowsBefore);
+      assert.ok((await count()) >= rowsBefore);
       // From now on a write either lands whole (if it still fits in free page space) or not at all.
       for (let i = 0; i < 10; i++) {
-        const before = count();
+        const before = await count();
         const res = await post();
         assert.ok([201, 507].includes(res.status), String(res.status));
-        assert.equal(count(), before + (res.status === 201 ? 2 : 0), 'a version and its audit entry, or nothing');
+        assert.equal(await count(), before + (res.status === 201 ? 2 : 0), 'a version and its audit entry, or nothing');
         await res.arrayBuffer();
       }
       // No access without its audit entry: a read is answered only if its entry was stored (a small
       // entry may still fit in a page's free space), else refused like a write.
-      const readsAudited = () => node.ctx.db.prepare("SELECT COUNT(*) FROM audit_entries WHERE action = 'R' AND outcome = '0'").pluck().get() as number;
+      const readsAudited = async () => (await node.services.storage.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'R' AND outcome = '0'"))!.n;
       for (let i = 0; i < 20; i++) {
-        const audited = readsAudited();
+        const audited = await readsAudited();
         const read = await get(node.url, `/fhir/Patient/${id}`);
         assert.ok([200, 507].includes(read.status), String(read.status));
-        assert.equal(readsAudited(), audited + (read.status === 200 ? 1 : 0), 'a read is served exactly when its audit entry is stored');
+        assert.equal(await readsAudited(), audited + (read.status === 200 ? 1 : 0), 'a read is served exactly when its audit entry is stored');
       }
-      node.ctx.db.pragma('max_page_count = 4294967294');
+      writer(node).pragma('max_page_count = 4294967294');
       assert.equal((await post()).status, 201, 'writes resume once there is space');
 
       // A database that turns read-only (remounted, permissions): refused with 503 until it is back.
-      node.ctx.db.pragma('query_only = 1');
+      writer(node).pragma('query_only = 1');
       const ro = await post();
       assert.equal(ro.status, 503);
       assert.match(((await ro.json()) as any).issue[0].diagnostics, /read-only/);
       assert.equal((await get(node.url, `/fhir/Patient/${id}`)).status, 503);
       assert.equal((await get(node.url, '/health/ready')).status, 503, 'and the node says it is not ready');
-      node.ctx.db.pragma('query_only = 0');
+      writer(node).pragma('query_only = 0');
       assert.equal((await post()).status, 201);
-      assert.equal(node.ctx.db.pragma('integrity_check', { simple: true }), 'ok');
+      assert.equal(writer(node).pragma('integrity_check', { simple: true }), 'ok');
     } finally {
       await node.stop();
     }

@@ -20,7 +20,7 @@ async function send(method: string, path: string, body: string) {
   const res = await fetch(`${node.url}/fhir${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body });
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
 }
-const stored = () => (node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as { n: number }).n;
+const stored = () => node.services.store.versionCount();
 
 before(async () => {
   ({ chain, node, token } = await startTestNode(tmp.dir, 'fuzzed-hospital'));
@@ -39,14 +39,14 @@ function assertRefused(r: { status: number; body: any }, what: string) {
 test('random JSON as a Patient: either a valid create or a 4xx OperationOutcome, never a 5xx', async () => {
   await fc.assert(
     fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 }), async (fields) => {
-      const before = stored();
+      const before = (await stored());
       const r = await send('POST', '/Patient', JSON.stringify({ ...fields, resourceType: 'Patient' }));
       if (r.status === 201) {
-        assert.equal(stored(), before + 1);
+        assert.equal((await stored()), before + 1);
         return;
       }
       assertRefused(r, JSON.stringify(fields));
-      assert.equal(stored(), before, 'nothing stored');
+      assert.equal((await stored()), before, 'nothing stored');
     }),
     { numRuns: 150 },
   );
@@ -56,18 +56,18 @@ test('random bytes and random JSON bodies on every write path', async () => {
   await fc.assert(
     fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 5 })), fc.constantFrom('POST /Patient', 'PUT /Patient/x1', 'POST /', 'POST /Observation'), async (body, route) => {
       const [method, path] = route.split(' ');
-      const before = stored();
+      const before = (await stored());
       const r = await send(method!, path!, body);
       if (r.status === 200 || r.status === 201) return; // e.g. an empty batch Bundle
       assertRefused(r, `${route} ${body.slice(0, 100)}`);
-      assert.equal(stored(), before);
+      assert.equal((await stored()), before);
     }),
     { numRuns: 150 },
   );
 });
 
 test('deep nesting, huge bodies, unknown types, mass assignment, _count abuse', async () => {
-  const before = stored();
+  const before = (await stored());
   let deep = '"x"';
   for (let i = 0; i < 5000; i++) deep = `{"extension":[${deep}]}`;
   assertRefused(await send('POST', '/Patient', `{"resourceType":"Patient","extension":[${deep}]}`), 'deep nesting');
@@ -79,7 +79,7 @@ test('deep nesting, huge bodies, unknown types, mass assignment, _count abuse', 
   assert.equal(r.status, 413, 'bodies over the limit are refused before parsing');
   assertRefused(await send('POST', '/Medication', JSON.stringify({ resourceType: 'Medication' })), 'unsupported type');
   assertRefused(await send('POST', '/Patient', JSON.stringify({ resourceType: 'Patient', meta: { versionId: 7 } })), 'meta of the wrong type');
-  assert.equal(stored(), before);
+  assert.equal((await stored()), before);
   const mass = await send('POST', '/Patient', JSON.stringify({ resourceType: 'Patient', id: '../../etc', meta: { versionId: '99', lastUpdated: '1999-01-01T00:00:00Z' } }));
   assert.equal(mass.status, 201);
   assert.notEqual(mass.body.id, '../../etc');
@@ -105,8 +105,8 @@ test('signed requests with random bodies and signatures: exchange, consent relay
     nonce: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b).toString('hex')),
   });
   const signature = fc.oneof(hex(65), fc.string({ maxLength: 140 }), fc.constant(''), hex(64));
-  const granted = () => node.ctx.db.prepare('SELECT (SELECT COUNT(*) FROM consent_grants) + (SELECT COUNT(*) FROM tx_journal)').pluck().get() as number;
-  const released = () => node.ctx.db.prepare("SELECT COUNT(*) FROM audit_entries WHERE subtype IN ('exchange', 'break-glass') AND outcome = '0'").pluck().get() as number;
+  const granted = async () => (await node.services.storage.get<{ n: number }>('SELECT (SELECT COUNT(*) FROM consent_grants) + (SELECT COUNT(*) FROM tx_journal) AS n'))!.n;
+  const released = async () => (await node.services.storage.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_entries WHERE subtype IN ('exchange', 'break-glass') AND outcome = '0'"))!.n;
   const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${node.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body });
     return { status: res.status, text: await res.text() };
@@ -117,11 +117,11 @@ test('signed requests with random bodies and signatures: exchange, consent relay
       signature,
       fc.constantFrom('/api/exchange/records', '/api/consent/relay', '/api/consent/revoke-relay', '/api/consent/proxy-relay', '/api/auth/patient/login'),
       async (body, sig, path) => {
-        const before = [granted(), released()];
+        const before = [await granted(), await released()];
         const r = await post(path, path === '/api/exchange/records' ? body : JSON.stringify({ ...safeParse(body), signature: sig }), { 'x-carechain-signature': sig.replace(/[^\x20-\x7e]/g, '') });
         assert.ok(r.status >= 400 && r.status < 500, `${path}: ${r.status} ${r.text.slice(0, 300)}`);
         assert.doesNotThrow(() => JSON.parse(r.text), 'a JSON error body');
-        assert.deepEqual([granted(), released()], before, 'nothing granted, sent or released');
+        assert.deepEqual([await granted(), await released()], before, 'nothing granted, sent or released');
       },
     ),
     { numRuns: 200 },

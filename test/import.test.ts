@@ -43,7 +43,7 @@ after(async () => {
   tmp.remove();
 });
 
-const count = (type: string) => (node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_current WHERE type = ? AND deleted = 0').get(type) as { n: number }).n;
+const count = async (type: string) => (await node.services.storage.get<{ n: number }>('SELECT COUNT(*) AS n FROM record_current WHERE type = ? AND deleted = 0', [type]))!.n;
 
 test('imports a directory, stops at a bad file, resumes after the fix without duplicates', async () => {
   const dir = join(tmp.dir, 'synthea');
@@ -58,27 +58,27 @@ test('imports a directory, stops at a bad file, resumes after the fix without du
   assert.match(first.stdout, /imported 1 file\(s\), 22 resources; 0 already imported; 1 failed/);
   assert.match(first.stdout, /b-patient\.json: HTTP 400: Bundle\.entry\[7\]/);
   assert.match(first.stderr, /carechain: error: 1 file\(s\) failed; fix them and run the same command again to resume/);
-  assert.equal(count('Patient'), 1);
-  assert.equal(count('Observation'), 20);
+  assert.equal(await count('Patient'), 1);
+  assert.equal(await count('Observation'), 20);
 
   writeFileSync(join(dir, 'b-patient.json'), JSON.stringify(syntheaBundle(2, 5)));
   const second = await runCli(args);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /imported 2 file\(s\), 12 resources; 1 already imported; 0 failed/);
-  assert.equal(count('Patient'), 3);
-  assert.equal(count('Observation'), 28);
+  assert.equal(await count('Patient'), 3);
+  assert.equal(await count('Observation'), 28);
 
   // References were resolved: every observation is in its patient's compartment.
-  const patients = node.ctx.db.prepare("SELECT id FROM record_current WHERE type = 'Patient'").all() as { id: string }[];
-  const sizes = patients.map((p) => node.records.store.read('Patient', p.id)).map((p) => (p as any).name[0].family).sort();
+  const patients = (await node.services.storage.all("SELECT id FROM record_current WHERE type = 'Patient'")) as { id: string }[];
+  const sizes = (await Promise.all(patients.map((p) => node.services.store.read('Patient', p.id)))).map((p) => (p as any).name[0].family).sort();
   assert.deepEqual(sizes, ['Synthetic1', 'Synthetic2', 'Synthetic3']);
 
   // Re-importing a file whose state was lost updates the same resources (stable ids): no duplicates.
   writeFileSync(join(dir, 'a-patient.json.import-state.json'), '{"done": []}');
   const again = await runCli(['import', join(dir, 'a-patient.json'), '--node', node.url, '--org', org.slug, '--home', tmp.dir]);
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(count('Patient'), 3);
-  assert.equal(count('Observation'), 28);
+  assert.equal(await count('Patient'), 3);
+  assert.equal(await count('Observation'), 28);
   const state = JSON.parse(readFileSync(`${dir}.import-state.json`, 'utf8'));
   assert.equal(state.done.length, 3);
 

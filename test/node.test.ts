@@ -85,7 +85,7 @@ describe('node HTTP API', () => {
       functionName: 'suspend',
       args: [other.orgId, 'inspection'],
     });
-    await node.ctx.indexer.waitForBlock(receipt.blockNumber);
+    await node.services.indexer.waitForBlock(receipt.blockNumber);
     const p = await api(`/api/participants/${other.orgId}`);
     assert.equal(p.body.participant.active, false);
     assert.equal(p.body.participant.updatedBlock, Number(receipt.blockNumber));
@@ -120,7 +120,7 @@ describe('node HTTP API', () => {
   });
 
   test('after a restart the index resumes from its last block and applies nothing twice', async () => {
-    const before = node.ctx.indexer.indexedBlock;
+    const before = node.services.indexer.indexedBlock;
     await node.stop();
     // Events while the node is down.
     const { receipt } = await chain.governance.sendContract({
@@ -130,8 +130,8 @@ describe('node HTTP API', () => {
       args: [other.orgId],
     });
     node = await startNode(config());
-    assert.ok(node.ctx.indexer.indexedBlock >= Number(receipt.blockNumber), 'caught up at start');
-    assert.ok(node.ctx.indexer.indexedBlock > before);
+    assert.ok(node.services.indexer.indexedBlock >= Number(receipt.blockNumber), 'caught up at start');
+    assert.ok(node.services.indexer.indexedBlock > before);
     const p = await api(`/api/participants/${other.orgId}`);
     assert.equal(p.body.participant.active, true);
     const anchors = await api(`/api/anchors?org=${org.orgId}`);

@@ -6,55 +6,55 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/database.ts';
-import { HASH_CHUNK, leafTable, PersistentLog, type LeafSource } from '../src/merkle/persistent-log.ts';
-import { MerkleTree } from '../src/merkle/rfc6962.ts';
+import { HASH_CHUNK, leafTable, leafTableMigration, logMigrations, PersistentLog, type LeafSource } from '../src/merkle/persistent-log.ts';
+import { MerkleTree } from '../src/merkle/tree.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import { tempDir } from './helpers/env.ts';
 
 const tmp = tempDir();
 process.on('exit', () => tmp.remove());
 
-test('start-up reads cached chunks of leaf hashes and hashes only the leaves after them', () => {
-  const db = openDatabase(join(tmp.dir, 'log.db'), {});
+test('start-up reads cached chunks of leaf hashes and hashes only the leaves after them', async () => {
+  const db = await openSqlite(join(tmp.dir, 'log.db'), { logs: logMigrations, test: [leafTableMigration('test')] });
   const N = HASH_CHUNK + 1234;
   const leaf = (i: number) => Buffer.from(`leaf ${i}`);
-  const log = new PersistentLog(db, 'test');
-  db.transaction(() => {
-    for (let i = 0; i < N; i++) log.append(leaf(i));
-  })();
+  const log = await PersistentLog.open(db, 'test');
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < N; i++) await log.append(tx, leaf(i));
+  });
   log.commit();
   const root = log.tree.root();
   const expected = new MerkleTree();
   for (let i = 0; i < N; i++) expected.append(leaf(i));
   assert.deepEqual(root, expected.root());
-  log.saveHashChunks();
-  assert.equal(db.prepare("SELECT COUNT(*) FROM log_hash_chunks WHERE log = 'test'").pluck().get(), 1);
+  await log.saveHashChunks();
+  const chunks = async () => (await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM log_hash_chunks WHERE log = 'test'"))!.n;
+  assert.equal(await chunks(), 1);
 
   // Reopened: the leaves read are only those after the cached chunk.
   let read = 0;
   const table = leafTable(db, 'test');
   const counting: LeafSource = {
     leaf: (i) => table.leaf(i),
-    *leaves(from = 0) {
-      for (const entry of table.leaves(from)) {
-        read++;
-        yield entry;
-      }
+    page: async (from, limit) => {
+      const page = await table.page(from, limit);
+      read += page.length;
+      return page;
     },
   };
-  const reopened = new PersistentLog(db, 'test', counting);
+  const reopened = await PersistentLog.open(db, 'test', counting);
   assert.deepEqual(reopened.tree.root(), root);
   assert.equal(read, N - HASH_CHUNK);
 
   // A damaged cache (its last hash no longer matches the stored leaf) is dropped and rebuilt.
-  const blob = db.prepare("SELECT hashes FROM log_hash_chunks WHERE log = 'test'").pluck().get() as Buffer;
+  const hashes = async () => (await db.get<{ hashes: Buffer }>("SELECT hashes FROM log_hash_chunks WHERE log = 'test'"))!.hashes;
+  const blob = await hashes();
   blob[blob.length - 1]! ^= 1;
-  db.prepare("UPDATE log_hash_chunks SET hashes = ? WHERE log = 'test'").run(blob);
+  await db.run("UPDATE log_hash_chunks SET hashes = ? WHERE log = 'test'", [blob]);
   read = 0;
-  const rebuilt = new PersistentLog(db, 'test', counting);
+  const rebuilt = await PersistentLog.open(db, 'test', counting);
   assert.deepEqual(rebuilt.tree.root(), root);
   assert.equal(read, N, 'every leaf re-hashed');
-  const fixed = db.prepare("SELECT hashes FROM log_hash_chunks WHERE log = 'test'").pluck().get() as Buffer;
-  assert.notDeepEqual(fixed, blob, 'the cache is rewritten from the leaves');
-  db.close();
+  assert.notDeepEqual(await hashes(), blob, 'the cache is rewritten from the leaves');
+  await db.close();
 });

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import type { NodeConfig } from '../src/config/node-config.ts';
 import { open } from '../src/crypto/envelope.ts';
-import { leafHash, verifyInclusion } from '../src/merkle/rfc6962.ts';
+import { leafHash } from '../src/merkle/hasher.ts';
+import { verifyInclusion } from '../src/merkle/verify.ts';
+import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { SUPPORTED_TYPES } from '../src/records/search-params.ts';
+import { SUPPORTED_TYPES } from '../src/fhir/search-params.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { verifyStoreCommand } from '../src/cli/verify.ts';
 import { runCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
@@ -43,7 +44,7 @@ async function fhir(method: string, path: string, body?: unknown, headers: Recor
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as any) : undefined };
 }
 
-const versionsStored = () => (node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as { n: number }).n;
+const versionsStored = () => node.services.store.versionCount();
 const strip = (r: any) => {
   const { id: _id, meta, ...rest } = r;
   const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
@@ -107,7 +108,7 @@ describe('FHIR REST basics', () => {
   });
 
   test('invalid resources get 400 with what and where, and nothing is stored', async () => {
-    const before = versionsStored();
+    const before = (await versionsStored());
     const cases: [string, unknown, RegExp][] = [
       ['/Patient', { resourceType: 'Patient', gender: 'female', nickname: 'x' }, /Patient\.nickname/],
       ['/Patient', { resourceType: 'Patient', birthDate: 19800402 }, /birthDate/],
@@ -124,7 +125,7 @@ describe('FHIR REST basics', () => {
       assert.match(JSON.stringify(r.body.issue), where);
     }
     assert.equal((await fhir('POST', '/Spaceship', { resourceType: 'Spaceship' })).status, 404);
-    assert.equal(versionsStored(), before, 'nothing stored');
+    assert.equal((await versionsStored()), before, 'nothing stored');
   });
 
   test('id and meta sent by the client are replaced by the server (no mass assignment)', async () => {
@@ -255,19 +256,19 @@ describe('Bundles', () => {
   });
 
   test('a failed transaction stores none of its entries', async () => {
-    const before = versionsStored();
+    const before = (await versionsStored());
     const bad = await fhir('POST', '', { resourceType: 'Bundle', type: 'transaction', entry: [patientEntry('Atomic'), obsEntry({ status: 'not-a-status', valueQuantity: 'x' })] });
     assert.equal(bad.status, 400);
     assert.match(bad.body.issue[0].diagnostics, /^Bundle\.entry\[1\]/);
     const p = await createPatient('Conflicted');
-    const after1 = versionsStored();
+    const after1 = (await versionsStored());
     const conflict = await fhir('POST', '', {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [patientEntry('Atomic2'), { resource: { ...p, gender: 'male' }, request: { method: 'PUT', url: `Patient/${p.id}`, ifMatch: 'W/"7"' } }],
     });
     assert.equal(conflict.status, 412, JSON.stringify(conflict.body));
-    assert.equal(versionsStored(), after1, 'the valid Patient entry was rolled back');
+    assert.equal((await versionsStored()), after1, 'the valid Patient entry was rolled back');
     assert.equal(before + 1, after1);
     assert.equal((await fhir('GET', `/Patient?_id=${p.id}`)).body.entry[0].resource.gender, 'female');
   });
@@ -295,7 +296,7 @@ describe('encryption at rest, anchoring and proofs', () => {
   test('the database holds no plaintext PHI', async () => {
     const marker = 'Zyxwvutsrqp';
     await createPatient(marker, { telecom: [{ system: 'phone', value: '555-0199-7731' }] });
-    node.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+    (node.services.storage as SqliteStorage).writer.pragma('wal_checkpoint(TRUNCATE)');
     const raw = readFileSync(join(org.dataDir, 'node.db'));
     assert.equal(raw.includes(Buffer.from(marker)), false, 'family name not in the database file');
     assert.equal(raw.includes(Buffer.from('555-0199-7731')), false, 'phone not in the database file');
@@ -305,15 +306,15 @@ describe('encryption at rest, anchoring and proofs', () => {
   test("each version has its own data key, wrapped for the custodian and for the patient's key", async () => {
     const p = await createPatient('Wrapped');
     const obs = await fhir('POST', '/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'hr' }, subject: { reference: `Patient/${p.id}` } });
-    const rows = node.ctx.db.prepare('SELECT * FROM record_versions WHERE id IN (?, ?)').all(p.id, obs.body.id) as any[];
+    const rows = (await node.services.storage.all('SELECT * FROM record_versions WHERE id IN (?, ?)', [p.id, obs.body.id])) as any[];
     assert.equal(rows.length, 2);
     assert.ok(rows.every((r) => r.custodian_key && r.patient_key && r.patient_epk));
     assert.notDeepEqual(rows[0].custodian_key, rows[1].custodian_key);
     // The patient's custody key opens the observation without the custodian's data-key wrap.
-    const pk = node.ctx.db.prepare('SELECT * FROM patient_keys WHERE patient_id = ?').get(p.id) as any;
-    const privateKey = open(node.ctx.keys.keks.get(pk.kek_id)!.key, pk.private_key_wrapped, Buffer.from(`carechain:patient-key:${p.id}`));
+    const pk = (await node.services.storage.get('SELECT * FROM patient_keys WHERE patient_id = ?', [p.id])) as any;
+    const privateKey = open(node.services.keys.keks.get(pk.kek_id)!.key, pk.private_key_wrapped, Buffer.from(`carechain:patient-key:${p.id}`));
     const row = rows.find((r) => r.type === 'Observation');
-    const asPatient = node.records.store.decryptAsPatient(row, { publicKey: pk.public_key, privateKey });
+    const asPatient = await node.services.store.decryptAsPatient(row, { publicKey: pk.public_key, privateKey });
     assert.equal(asPatient.id, obs.body.id);
   });
 
@@ -329,27 +330,27 @@ describe('encryption at rest, anchoring and proofs', () => {
       ],
     });
     assert.equal(failed.status, 412);
-    assert.equal(node.ctx.db.prepare('SELECT 1 FROM patient_keys WHERE patient_id = ?').get(id), undefined, 'the key was rolled back');
+    assert.equal((await node.services.storage.get('SELECT 1 FROM patient_keys WHERE patient_id = ?', [id])), undefined, 'the key was rolled back');
     assert.equal((await fhir('PUT', `/Patient/${id}`, { resourceType: 'Patient', id })).status, 201);
     const obs = await fhir('POST', '/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'y' }, subject: { reference: `Patient/${id}` } });
-    const pk = node.ctx.db.prepare('SELECT * FROM patient_keys WHERE patient_id = ?').get(id) as any;
-    const privateKey = open(node.ctx.keys.keks.get(pk.kek_id)!.key, pk.private_key_wrapped, Buffer.from(`carechain:patient-key:${id}`));
-    const row = node.ctx.db.prepare("SELECT * FROM record_versions WHERE type = 'Observation' AND id = ?").get(obs.body.id) as any;
-    assert.equal(node.records.store.decryptAsPatient(row, { publicKey: pk.public_key, privateKey }).id, obs.body.id, "the patient's current key opens it");
+    const pk = (await node.services.storage.get('SELECT * FROM patient_keys WHERE patient_id = ?', [id])) as any;
+    const privateKey = open(node.services.keys.keks.get(pk.kek_id)!.key, pk.private_key_wrapped, Buffer.from(`carechain:patient-key:${id}`));
+    const row = (await node.services.storage.get("SELECT * FROM record_versions WHERE type = 'Observation' AND id = ?", [obs.body.id])) as any;
+    assert.equal((await node.services.store.decryptAsPatient(row, { publicKey: pk.public_key, privateKey })).id, obs.body.id, "the patient's current key opens it");
   });
 
   test('versions are anchored in batches; $verify gives a proof that checks against the chain', async () => {
     const p = await createPatient('Proven');
-    await waitUntil('the record log to be anchored', () => (node.records.anchorer.latest()?.treeSize ?? 0) >= node.records.log.size, 20_000);
-    const anchors = node.records.anchorer.anchors();
-    assert.ok(anchors.length < node.records.log.size / 10, `batched: ${anchors.length} anchors for ${node.records.log.size} versions`);
+    await waitUntil('the record log to be anchored', async () => ((await node.services.anchorers.records.latest())?.treeSize ?? 0) >= node.services.store.log.size, 20_000);
+    const anchors = await node.services.anchorers.records.anchors();
+    assert.ok(anchors.length < node.services.store.log.size / 10, `batched: ${anchors.length} anchors for ${node.services.store.log.size} versions`);
     const proof = await fhir('GET', `/Patient/${p.id}/_history/1/$verify`);
     assert.equal(proof.status, 200, JSON.stringify(proof.body));
     const get = (n: string) => proof.body.parameter.find((x: any) => x.name === n);
     assert.equal(get('anchored').valueBoolean, true);
     const leaf = Buffer.from(get('leaf').valueBase64Binary, 'base64');
     const path = proof.body.parameter.filter((x: any) => x.name === 'proof').map((x: any) => Buffer.from(x.valueString.slice(2), 'hex'));
-    assert.ok(verifyInclusion(get('leafIndex').valueInteger, get('treeSize').valueInteger, leafHash(leaf), path, Buffer.from(get('root').valueString.slice(2), 'hex')));
+    assert.ok(verifyInclusion(get('leafIndex').valueInteger, get('treeSize').valueInteger, leafHash(leaf), path, Buffer.from(get('root').valueString.slice(2), 'hex')).ok);
     assert.equal(JSON.parse(leaf.toString()).t, 'Patient');
     assert.equal(JSON.parse(leaf.toString()).p === null, false, 'the leaf carries the patient pseudonym, not the id');
     assert.notEqual(JSON.parse(leaf.toString()).p, p.id);
@@ -370,17 +371,18 @@ describe('encryption at rest, anchoring and proofs', () => {
 });
 
 describe('tamper detection', () => {
-  let db: Database.Database;
+  // The attacker: their own connection to the node's database file.
+  let db: SqliteStorage;
   before(() => {
-    db = new Database(join(org.dataDir, 'node.db'));
+    db = new SqliteStorage(join(org.dataDir, 'node.db'));
   });
   after(() => db.close());
 
-  async function tamperCase(mutate: (row: any) => void, restore: () => void, expect: RegExp) {
+  async function tamperCase(mutate: (row: any) => Promise<void>, restore: () => Promise<unknown>, expect: RegExp) {
     const p = await createPatient('Tampered');
-    await node.records.anchorer.maybeAnchor(true);
-    const row = db.prepare("SELECT * FROM record_versions WHERE type = 'Patient' AND id = ?").get(p.id) as any;
-    mutate(row);
+    await node.services.anchorers.records.maybeAnchor(true);
+    const row = (await db.get("SELECT * FROM record_versions WHERE type = 'Patient' AND id = ?", [p.id])) as any;
+    await mutate(row);
     const read = await fhir('GET', `/Patient/${p.id}`);
     assert.equal(read.status, 500);
     assert.match(read.body.issue[0].diagnostics, /integrity check failed/);
@@ -388,7 +390,7 @@ describe('tamper detection', () => {
     const report = await verifyStoreCommand(config(), (l) => lines.push(l));
     assert.equal(report.ok, false);
     assert.match(report.problems.join('\n'), expect);
-    restore();
+    await restore();
     assert.equal((await fhir('GET', `/Patient/${p.id}`)).status, 200, 'restored data reads again');
   }
 
@@ -396,14 +398,14 @@ describe('tamper detection', () => {
     let saved: Buffer;
     let hash: string;
     await tamperCase(
-      (row) => {
+      async (row) => {
         hash = row.blob_hash;
-        saved = (db.prepare('SELECT data FROM record_blobs WHERE hash = ?').get(hash) as any).data;
+        saved = ((await db.get('SELECT data FROM record_blobs WHERE hash = ?', [hash])) as any).data;
         const bad = Buffer.from(saved);
         bad[20]! ^= 1;
-        db.prepare('UPDATE record_blobs SET data = ? WHERE hash = ?').run(bad, hash);
+        (await db.run('UPDATE record_blobs SET data = ? WHERE hash = ?', [bad, hash]));
       },
-      () => db.prepare('UPDATE record_blobs SET data = ? WHERE hash = ?').run(saved, hash),
+      async () => (await db.run('UPDATE record_blobs SET data = ? WHERE hash = ?', [saved, hash])),
       /ciphertext does not match its hash/,
     );
   });
@@ -412,14 +414,14 @@ describe('tamper detection', () => {
     let saved: Buffer;
     let key: [string, number];
     await tamperCase(
-      (row) => {
+      async (row) => {
         saved = row.custodian_key;
         key = [row.id, row.version];
         const bad = Buffer.from(saved);
         bad[bad.length - 1]! ^= 1;
-        db.prepare("UPDATE record_versions SET custodian_key = ? WHERE type = 'Patient' AND id = ? AND version = ?").run(bad, ...key);
+        (await db.run("UPDATE record_versions SET custodian_key = ? WHERE type = 'Patient' AND id = ? AND version = ?", [bad, ...key]));
       },
-      () => db.prepare("UPDATE record_versions SET custodian_key = ? WHERE type = 'Patient' AND id = ? AND version = ?").run(saved, ...key),
+      async () => (await db.run("UPDATE record_versions SET custodian_key = ? WHERE type = 'Patient' AND id = ? AND version = ?", [saved, ...key])),
       /wrapped data key: authentication failed/,
     );
   });
@@ -428,18 +430,18 @@ describe('tamper detection', () => {
     let saved: Buffer;
     let idx: number;
     await tamperCase(
-      (row) => {
+      async (row) => {
         idx = row.leaf_index;
         // Change the author in the version row (what a rewrite of history would look like).
-        db.prepare("UPDATE record_versions SET author = 'Practitioner/forger' WHERE type = 'Patient' AND id = ?").run(row.id);
-        saved = (db.prepare('SELECT leaf FROM log_records WHERE idx = ?').get(idx) as any).leaf;
+        (await db.run("UPDATE record_versions SET author = 'Practitioner/forger' WHERE type = 'Patient' AND id = ?", [row.id]));
+        saved = ((await db.get('SELECT leaf FROM log_records WHERE idx = ?', [idx])) as any).leaf;
       },
-      () => db.prepare('UPDATE record_versions SET author = ? WHERE leaf_index = ?').run(`Organization/${org.slug}`, idx),
+      async () => (await db.run('UPDATE record_versions SET author = ? WHERE leaf_index = ?', [`Organization/${org.slug}`, idx])),
       /version metadata differs from record-log entry/,
     );
     // Now change the log entry itself: its anchored root no longer matches.
     const bad = Buffer.from(saved!.toString().replace(`Organization/${org.slug}`, 'Practitioner/forger'));
-    db.prepare('UPDATE log_records SET leaf = ? WHERE idx = ?').run(bad, idx!);
+    (await db.run('UPDATE log_records SET leaf = ? WHERE idx = ?', [bad, idx!]));
     const id = JSON.parse(saved!.toString()).i;
     const read = await fhir('GET', `/Patient/${id}`);
     assert.equal(read.status, 500);
@@ -450,7 +452,7 @@ describe('tamper detection', () => {
     const cli = await runCli(['verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
     assert.equal(cli.code, 1);
     assert.match(cli.stdout, /FAILED: \d+ problem/);
-    db.prepare('UPDATE log_records SET leaf = ? WHERE idx = ?').run(saved!, idx!);
+    (await db.run('UPDATE log_records SET leaf = ? WHERE idx = ?', [saved!, idx!]));
     const clean = await runCli(['verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     assert.match(clean.stdout, /OK: the store matches the ledger/);
@@ -458,12 +460,12 @@ describe('tamper detection', () => {
 
   test('a deleted version row is reported', async () => {
     const p = await createPatient('Vanishing');
-    const row = db.prepare("SELECT * FROM record_versions WHERE type = 'Patient' AND id = ?").get(p.id) as any;
-    db.prepare("DELETE FROM record_versions WHERE type = 'Patient' AND id = ?").run(p.id);
+    const row = (await db.get("SELECT * FROM record_versions WHERE type = 'Patient' AND id = ?", [p.id])) as any;
+    (await db.run("DELETE FROM record_versions WHERE type = 'Patient' AND id = ?", [p.id]));
     const report = await verifyStoreCommand(config(), () => {});
     assert.match(report.problems.join('\n'), new RegExp(`entry ${row.leaf_index} has no stored version`));
     const cols = Object.keys(row);
-    db.prepare(`INSERT INTO record_versions (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...cols.map((c) => row[c]));
+    (await db.run(`INSERT INTO record_versions (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`, [...cols.map((c) => row[c])]));
   });
 });
 
@@ -472,7 +474,7 @@ describe('erasure and key rotation', () => {
     const p = await createPatient('Forgotten');
     const obs = await fhir('POST', '/Observation', { resourceType: 'Observation', status: 'final', code: { text: 'bp' }, subject: { reference: `Patient/${p.id}` } });
     await fhir('PUT', `/Patient/${p.id}`, { ...p, gender: 'other' });
-    const logBefore = node.records.log.size;
+    const logBefore = node.services.store.log.size;
     const r = await fhir('POST', `/Patient/${p.id}/$erase`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.parameter.find((x: any) => x.name === 'erasedVersions').valueInteger, 3);
@@ -480,13 +482,13 @@ describe('erasure and key rotation', () => {
       assert.equal((await fhir('GET', path)).status, 410, path);
     }
     assert.equal((await fhir('GET', `/Observation?patient=${p.id}`)).body.total, 0);
-    const rows = node.ctx.db.prepare('SELECT * FROM record_versions WHERE id IN (?, ?)').all(p.id, obs.body.id) as any[];
+    const rows = (await node.services.storage.all('SELECT * FROM record_versions WHERE id IN (?, ?)', [p.id, obs.body.id])) as any[];
     assert.ok(rows.every((x) => x.erased === 1 && x.custodian_key === null && x.patient_key === null));
-    for (const x of rows) assert.equal(node.ctx.db.prepare('SELECT 1 FROM record_blobs WHERE hash = ?').get(x.blob_hash), undefined, 'ciphertext removed');
-    assert.equal(node.ctx.db.prepare('SELECT 1 FROM patient_keys WHERE patient_id = ?').get(p.id), undefined);
-    assert.equal(node.records.log.size, logBefore + 1, 'the erasure is a log entry of its own');
-    assert.equal(JSON.parse(node.records.log.leaf(logBefore)!.toString()).op, 'erase');
-    await node.records.anchorer.maybeAnchor(true);
+    for (const x of rows) assert.equal((await node.services.storage.get('SELECT 1 FROM record_blobs WHERE hash = ?', [x.blob_hash])), undefined, 'ciphertext removed');
+    assert.equal((await node.services.storage.get('SELECT 1 FROM patient_keys WHERE patient_id = ?', [p.id])), undefined);
+    assert.equal(node.services.store.log.size, logBefore + 1, 'the erasure is a log entry of its own');
+    assert.equal(JSON.parse((await node.services.store.log.leaf(logBefore))!.toString()).op, 'erase');
+    await node.services.anchorers.records.maybeAnchor(true);
     const report = await verifyStoreCommand(config(), () => {});
     assert.deepEqual(report.problems, []);
     assert.ok(report.erasedVersions >= 3);
@@ -494,15 +496,15 @@ describe('erasure and key rotation', () => {
 
   test('KEK rotation re-wraps every data key without re-encrypting data', async () => {
     const p = await createPatient('Rotated');
-    const blobsBefore = node.ctx.db.prepare('SELECT hash, data FROM record_blobs ORDER BY hash').all();
-    const oldKek = node.ctx.keys.currentKek.id;
+    const blobsBefore = (await node.services.storage.all('SELECT hash, data FROM record_blobs ORDER BY hash'));
+    const oldKek = node.services.keys.currentKek.id;
     const res = await fetch(`${node.url}/api/keys/rotate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);
     const body = (await res.json()) as any;
     assert.notEqual(body.kekId, oldKek);
     assert.ok(body.dataKeys > 100 && body.patientKeys > 10, JSON.stringify(body));
-    assert.deepEqual(node.ctx.db.prepare('SELECT hash, data FROM record_blobs ORDER BY hash').all(), blobsBefore, 'ciphertext untouched');
-    assert.equal((node.ctx.db.prepare('SELECT COUNT(*) AS n FROM record_versions WHERE kek_id = ?').get(oldKek) as any).n, 0);
+    assert.deepEqual((await node.services.storage.all('SELECT hash, data FROM record_blobs ORDER BY hash')), blobsBefore, 'ciphertext untouched');
+    assert.equal(((await node.services.storage.get('SELECT COUNT(*) AS n FROM record_versions WHERE kek_id = ?', [oldKek])) as any).n, 0);
     assert.equal((await fhir('GET', `/Patient/${p.id}`)).body.name[0].family, 'Rotated');
     // A restart reads the rotated key file.
     await node.stop();

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { loadKeyFile } from '../src/crypto/org-keys.ts';
@@ -82,26 +82,26 @@ test('node-to-node record requests go over TLS to the network CA only', async ()
   const clinicNode = startCli(['node', 'start', '--org', clinic.slug, '--home', tmp.dir, '--port', String(await freePort()), '--log-level', 'warn', '--tls'], { CARECHAIN_RPC_URL: chain.anvil.rpcUrl });
   await clinicNode.ready;
   await clinicNode.stop();
-  const index = new Database(join(clinic.dataDir, 'node.db'), { readonly: true });
+  const index = new SqliteStorage(join(clinic.dataDir, 'node.db'));
   try {
     const keys = loadKeyFile(clinic.keyFile);
     const q = { patient: privateKeyToAccount(generatePrivateKey()).address, purpose: 'TREAT' as const, scope: { resourceTypes: ['Observation' as const] } };
     const ca = readFileSync(caFiles(tmp.dir).cert, 'utf8');
     // Over TLS the custodian is reached and decides (no grant: 403), rather than being unreachable.
-    const ok = await fetchFromCustodians(index, keys, peerFetch(ca), clinic.orgId, q, { custodians: [hospital.orgId] });
+    const ok = await fetchFromCustodians({ storage: index, keys, peerFetch: peerFetch(ca), orgId: clinic.orgId }, q, { custodians: [hospital.orgId] });
     assert.deepEqual(ok.custodians.map((c) => c.status), [403], JSON.stringify(ok.problems));
     // A requester trusting another network's CA cannot talk to this custodian.
     const other = tempDir();
     try {
       const otherCa = readFileSync((await initNetworkCa(other.dir, 'Another network')).cert, 'utf8');
-      const refused = await fetchFromCustodians(index, keys, peerFetch(otherCa), clinic.orgId, q, { custodians: [hospital.orgId] });
+      const refused = await fetchFromCustodians({ storage: index, keys, peerFetch: peerFetch(otherCa), orgId: clinic.orgId }, q, { custodians: [hospital.orgId] });
       assert.deepEqual(refused.custodians, []);
       assert.match(refused.problems[0]!, /unreachable/);
     } finally {
       other.remove();
     }
   } finally {
-    index.close();
+    await index.close();
   }
   // With TLS on, a peer registered at a plain-HTTP endpoint is never sent a request.
   await assert.rejects(peerFetch('ca')('http://127.0.0.1:1/api/exchange/records', { method: 'POST', headers: {}, body: '{}' }), /refusing to send records over plain HTTP/);

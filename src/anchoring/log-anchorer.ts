@@ -8,11 +8,11 @@ import type { Deployment } from '../chain/deployment.ts';
 import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
 import { logIdOf, logKindToChain, type LogKind } from '../chain/ids.ts';
 import type { TxSender } from '../chain/journal.ts';
-import type { Db } from '../db/database.ts';
-import { errorMessage } from '../errors.ts';
-import { listAnchors, type AnchorRow } from '../indexer/queries.ts';
-import type { Indexer } from '../indexer/indexer.ts';
+import type { Ledger } from '../chain/submit.ts';
+import { anchorCovering, listAnchors, type AnchorRow } from '../indexer/projectors/anchors.ts';
 import type { PersistentLog } from '../merkle/persistent-log.ts';
+import { errorMessage } from '../shared/errors.ts';
+import type { Storage } from '../storage/engine.ts';
 
 export interface AnchorPolicy {
   batchSize: number;
@@ -30,12 +30,7 @@ export class LogAnchorer {
   sent = 0;
 
   constructor(
-    private readonly db: Db,
-    private readonly log: PersistentLog,
-    private readonly sender: TxSender,
-    private readonly deployment: Deployment,
-    private readonly indexer: Indexer,
-    private readonly orgId: Hex,
+    private readonly deps: { storage: Storage; log: PersistentLog; ledger: Ledger; journal: TxSender; deployment: Deployment; orgId: Hex },
     readonly kind: LogKind,
     readonly name: string,
     private readonly policy: AnchorPolicy,
@@ -43,24 +38,23 @@ export class LogAnchorer {
     this.logId = logIdOf(name);
   }
 
-  /** Anchors of this log from the index, newest first. */
-  anchors(limit = 1_000_000): AnchorRow[] {
-    return listAnchors(this.db, { orgId: this.orgId, kind: this.kind, logId: this.logId, limit });
+  private get key() {
+    return { orgId: this.deps.orgId, kind: this.kind, logId: this.logId };
   }
 
-  /** Latest indexed anchor (tree size 0 if none). */
-  latest(): AnchorRow | undefined {
-    return this.anchors(1)[0];
+  /** Anchors of this log from the index, newest first. */
+  anchors(limit = 1_000_000): Promise<AnchorRow[]> {
+    return listAnchors(this.deps.storage, { ...this.key, limit });
+  }
+
+  /** Latest indexed anchor, if any. */
+  async latest(): Promise<AnchorRow | undefined> {
+    return (await this.anchors(1))[0];
   }
 
   /** The oldest anchor whose tree covers leaf `index` (the first root that can prove it). */
-  anchorCovering(index: number): AnchorRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT org_id AS orgId, kind, log_id AS logId, idx AS "index", tree_size AS treeSize, root, timestamp, block_number AS blockNumber, tx_hash AS txHash
-           FROM anchors WHERE org_id = ? AND kind = ? AND log_id = ? AND tree_size > ? ORDER BY idx LIMIT 1`,
-      )
-      .get(this.orgId, this.kind, this.logId, index) as AnchorRow | undefined;
+  anchorCovering(index: number): Promise<AnchorRow | undefined> {
+    return anchorCovering(this.deps.storage, this.key, index);
   }
 
   start(): void {
@@ -86,28 +80,28 @@ export class LogAnchorer {
   async maybeAnchor(force = false): Promise<void> {
     if (this.inFlight) return this.inFlight;
     if (this.stopped) return;
-    const size = this.log.size;
-    const anchored = Math.max(this.latest()?.treeSize ?? 0, this.pendingSize());
-    if (size <= anchored) return;
-    const due = force || size - anchored >= this.policy.batchSize || Date.now() - this.lastAnchorAt >= this.policy.intervalMs;
-    if (!due) return;
-    this.inFlight = this.anchor(size).finally(() => (this.inFlight = undefined));
+    const size = this.deps.log.size;
+    if (size === 0) return;
+    this.inFlight = (async () => {
+      const anchored = Math.max((await this.latest())?.treeSize ?? 0, await this.pendingSize());
+      if (size <= anchored) return;
+      const due = force || size - anchored >= this.policy.batchSize || Date.now() - this.lastAnchorAt >= this.policy.intervalMs;
+      if (due) await this.anchor(size);
+    })().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
   /** The largest tree size already journalled for this log but not yet indexed. */
-  private pendingSize(): number {
-    const rows = this.db
-      .prepare(`SELECT label FROM tx_journal WHERE status IN ('pending', 'mined') AND label LIKE ? ORDER BY id DESC LIMIT 1`)
-      .all(`anchor ${this.kind}/${this.name} size %`) as { label: string }[];
-    return rows.length ? Number(rows[0]!.label.split(' size ')[1]) : 0;
+  private async pendingSize(): Promise<number> {
+    const label = await this.deps.journal.latestLabelled(`anchor ${this.kind}/${this.name} size `);
+    return label ? Number(label.split(' size ')[1]) : 0;
   }
 
   private async anchor(size: number): Promise<void> {
-    const root = bytesToHex(this.log.tree.root(size));
+    const root = bytesToHex(this.deps.log.tree.root(size));
     try {
-      const { receipt } = await this.sender.sendContract({
-        address: this.deployment.contracts.AnchorRegistry.address,
+      await this.deps.ledger.submit({
+        address: this.deps.deployment.contracts.AnchorRegistry.address,
         abi: anchorRegistryAbi,
         functionName: 'anchor',
         args: [logKindToChain(this.kind), this.logId, BigInt(size), root],
@@ -116,7 +110,6 @@ export class LogAnchorer {
       this.sent++;
       this.lastAnchorAt = Date.now();
       this.lastError = null;
-      await this.indexer.waitForBlock(receipt.blockNumber, 15_000).catch(() => {});
     } catch (err) {
       this.lastError = errorMessage(err);
     }

@@ -10,13 +10,17 @@
  */
 import { bytesToHex, recoverMessageAddress, type Hex } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
-import type { Db, Migration } from '../db/database.ts';
+import type { BlindIndex } from '../crypto/blind-index.ts';
 import { PersistentLog, type LeafSource } from '../merkle/persistent-log.ts';
+import type { Migration, Sql, Storage, Tx } from '../storage/engine.ts';
 
 export const auditMigrations: Migration[] = [
-  (db) =>
-    db.exec(`
-      -- Query index over the audit log (the log's leaves are the record; this is for finding them).
+  (tx) =>
+    tx.exec(`
+      -- One row per entry: the query columns plus \`detail\` (the rest of the entry's facts) make the
+      -- leaf. Entry times never decrease (see append), so time ranges are index ranges and need no index.
+      -- The patient and agent indexes are partitioned into epochs of 4,096 entries, so an append
+      -- dirties few index pages.
       CREATE TABLE audit_entries (
         idx INTEGER PRIMARY KEY,
         recorded_ms INTEGER NOT NULL,
@@ -24,35 +28,16 @@ export const auditMigrations: Migration[] = [
         agent TEXT NOT NULL,
         action TEXT NOT NULL,
         subtype TEXT NOT NULL,
-        outcome TEXT NOT NULL
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL
       );
-      CREATE INDEX audit_entries_patient ON audit_entries (patient_token, idx);
-      CREATE INDEX audit_entries_time ON audit_entries (recorded_ms);
-      CREATE INDEX audit_entries_agent ON audit_entries (agent, recorded_ms);
+      CREATE INDEX audit_entries_patient ON audit_entries ((idx >> 12), patient_token);
+      CREATE INDEX audit_entries_agent ON audit_entries ((idx >> 12), agent);
       -- Who has a care relationship with whom (from Encounter participants), for insider-threat rules.
       CREATE TABLE care_relationships (patient_token TEXT NOT NULL, agent TEXT NOT NULL, PRIMARY KEY (patient_token, agent));
       -- Patients whose records deserve extra scrutiny (VIPs, colleagues).
       CREATE TABLE watched_patients (patient_token TEXT PRIMARY KEY, reason TEXT NOT NULL);
     `),
-  // One row per entry: the query columns plus `detail` (the rest of the entry's facts) make the leaf;
-  // entries written before keep their leaf bytes verbatim in `leaf`. Entry times never decrease
-  // (see append), so time ranges are index ranges and need no index of their own.
-  (db) => {
-    db.exec(`
-      ALTER TABLE audit_entries ADD COLUMN detail TEXT;
-      ALTER TABLE audit_entries ADD COLUMN leaf BLOB;
-      CREATE TABLE IF NOT EXISTS log_audit (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL);
-      UPDATE audit_entries SET leaf = (SELECT leaf FROM log_audit WHERE log_audit.idx = audit_entries.idx);
-      DROP TABLE log_audit;
-      DROP INDEX audit_entries_time;
-      DROP INDEX audit_entries_agent;
-      DROP INDEX audit_entries_patient;
-      CREATE INDEX audit_entries_patient ON audit_entries ((idx >> 12), patient_token);
-      CREATE INDEX audit_entries_agent ON audit_entries ((idx >> 12), agent);
-    `);
-    const lost = db.prepare('SELECT COUNT(*) FROM audit_entries WHERE leaf IS NULL').pluck().get() as number;
-    if (lost) throw new Error(`audit migration: ${lost} entries have no stored leaf; the database is damaged`);
-  },
 ];
 
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
@@ -134,15 +119,15 @@ export function auditEventJson(org: string, input: AuditInput, index: number, re
 }
 
 /** An entry as stored: the columns of `audit_entries`. */
-interface EntryRow {
+export interface EntryRow {
   idx: number;
   recorded_ms: number;
+  patient_token: string | null;
   agent: string;
   action: AuditAction;
   subtype: string;
   outcome: AuditOutcome;
-  detail: string | null;
-  leaf: Buffer | null;
+  detail: string;
 }
 
 /**
@@ -153,54 +138,63 @@ type Detail = Omit<AuditInput, 'agent' | 'action' | 'subtype' | 'outcome' | 'que
 
 /** The leaf bytes of a stored entry: the canonical AuditEvent JSON. */
 export function auditLeaf(row: EntryRow): Buffer {
-  if (row.leaf) return row.leaf;
-  const { org, query64, ...rest } = JSON.parse(row.detail!) as Detail;
+  const { org, query64, ...rest } = JSON.parse(row.detail) as Detail;
   const input: AuditInput = { ...rest, agent: row.agent, action: row.action, subtype: row.subtype, outcome: row.outcome };
   if (query64 !== undefined) input.query = Buffer.from(query64, 'base64').toString('utf8');
-  return Buffer.from(auditEventJson(org, input, row.idx, new Date(row.recorded_ms).toISOString()));
+  return Buffer.from(auditEventJson(org, input, Number(row.idx), new Date(Number(row.recorded_ms)).toISOString()));
 }
 
-const ROW = 'idx, recorded_ms, agent, action, subtype, outcome, detail, leaf';
+const ROW = 'idx, recorded_ms, patient_token, agent, action, subtype, outcome, detail';
 
 /** The audit log's leaves, rebuilt from its rows (for the Merkle log and for offline verification). */
-export function auditLeaves(db: Db): LeafSource {
-  const one = db.prepare(`SELECT ${ROW} FROM audit_entries WHERE idx = ?`);
-  const all = db.prepare(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? ORDER BY idx`);
+export function auditLeaves(storage: Storage): LeafSource {
   return {
-    leaf: (idx) => {
-      const row = one.get(idx) as EntryRow | undefined;
+    leaf: async (idx, sql = storage) => {
+      const row = await sql.get<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx = ?`, [idx]);
       return row && auditLeaf(row);
     },
-    *leaves(from = 0) {
-      for (const row of all.iterate(from) as Iterable<EntryRow>) yield [row.idx, auditLeaf(row)];
-    },
+    page: async (from, limit) =>
+      (await storage.all<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, [from, limit])).map(
+        (row) => [Number(row.idx), auditLeaf(row)] as [number, Buffer],
+      ),
   };
 }
 
-export class AuditLog {
-  readonly log: PersistentLog;
-  private readonly insert;
+export interface FindFilter {
+  patientId?: string;
+  fromMs?: number;
+  toMs?: number;
+  agent?: string;
+  limit?: number;
+  offset?: number;
+  /** Continue after this entry index (paging). */
+  after?: number;
+}
 
+export class AuditLog {
   private readonly tokens = new Map<string, string>();
-  private readonly recordedAt;
   /** Time of the latest entry: entries are stamped no earlier, so time ranges are index ranges. */
   private lastMs: number;
 
-  constructor(
-    readonly db: Db,
+  private constructor(
+    private readonly storage: Storage,
+    readonly log: PersistentLog,
     readonly org: string,
-    private readonly tokenOf: (patientId: string) => string,
+    private readonly blind: BlindIndex,
     private readonly signer: LocalAccount,
+    lastMs: number,
   ) {
-    this.log = new PersistentLog(db, 'audit', auditLeaves(db));
-    this.insert = db.prepare('INSERT INTO audit_entries (idx, recorded_ms, patient_token, agent, action, subtype, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.recordedAt = db.prepare('SELECT recorded_ms FROM audit_entries WHERE idx = ?').pluck();
-    this.lastMs = (db.prepare('SELECT MAX(recorded_ms) FROM audit_entries').pluck().get() as number | null) ?? 0;
+    this.lastMs = lastMs;
   }
 
+  static async open(storage: Storage, org: string, blind: BlindIndex, signer: LocalAccount): Promise<AuditLog> {
+    const log = await PersistentLog.open(storage, 'audit', auditLeaves(storage));
+    const last = await storage.get<{ ms: number | null }>('SELECT MAX(recorded_ms) AS ms FROM audit_entries');
+    return new AuditLog(storage, log, org, blind, signer, Number(last?.ms ?? 0));
+  }
 
-  /** Appends inside the current transaction; returns the entry's index. */
-  append(input: AuditInput): number {
+  /** Appends inside the transaction `tx`; returns the entry's index. */
+  append(tx: Tx, input: AuditInput): Promise<number> {
     // A clock stepping back must not make the log's times go backwards (an entry a rollback discards
     // may leave lastMs ahead by a moment; that only holds the next stamps still, never reorders).
     const now = (this.lastMs = Math.max(this.lastMs, Date.now()));
@@ -208,73 +202,102 @@ export class AuditLog {
     const { agent, action, subtype, outcome, query, ...rest } = input;
     const detail: Detail = { ...rest, org: this.org };
     if (query) detail.query64 = Buffer.from(query).toString('base64');
-    return this.log.append(leaf, (idx) =>
-      this.insert.run(idx, now, input.patientId ? this.patientToken(input.patientId) : null, agent, action, subtype, outcome, JSON.stringify(detail)),
-    );
+    return this.log.append(tx, leaf, async (t, idx) => {
+      await t.run('INSERT INTO audit_entries (idx, recorded_ms, patient_token, agent, action, subtype, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        idx,
+        now,
+        input.patientId ? this.patientToken(input.patientId) : null,
+        agent,
+        action,
+        subtype,
+        outcome,
+        JSON.stringify(detail),
+      ]);
+    });
   }
 
   /** The first index of an entry recorded at or after `ms` (entry times never decrease). */
-  firstIndexAt(ms: number): number {
+  async firstIndexAt(ms: number): Promise<number> {
     let lo = 0;
     let hi = this.log.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.recordedAt.get(mid) as number) < ms) lo = mid + 1;
+      const row = await this.storage.get<{ recorded_ms: number }>('SELECT recorded_ms FROM audit_entries WHERE idx = ?', [mid]);
+      if (Number(row!.recorded_ms) < ms) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   /** The entry indexes [from, to) recorded in [fromMs, toMs). */
-  indexRange(fromMs?: number, toMs?: number): { from: number; to: number } {
-    return { from: fromMs === undefined ? 0 : this.firstIndexAt(fromMs), to: toMs === undefined ? this.log.size : this.firstIndexAt(toMs) };
+  async indexRange(fromMs?: number, toMs?: number): Promise<{ from: number; to: number }> {
+    return { from: fromMs === undefined ? 0 : await this.firstIndexAt(fromMs), to: toMs === undefined ? this.log.size : await this.firstIndexAt(toMs) };
   }
 
   /** HMAC token of a patient id, memoized (bounded) because every audited access needs one. */
-  private patientToken(patientId: string): string {
+  patientToken(patientId: string): string {
     let t = this.tokens.get(patientId);
     if (t === undefined) {
       if (this.tokens.size >= 100_000) this.tokens.clear();
-      t = this.tokenOf(patientId);
+      t = this.blind.patientToken(patientId);
       this.tokens.set(patientId, t);
     }
     return t;
   }
 
   /** Records that `agent` cares for the patient (from an Encounter's participants). */
-  noteCareRelationship(patientId: string, agent: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO care_relationships (patient_token, agent) VALUES (?, ?)').run(this.patientToken(patientId), agent);
+  async noteCareRelationship(tx: Tx, patientId: string, agent: string): Promise<void> {
+    await tx.run('INSERT INTO care_relationships (patient_token, agent) VALUES (?, ?) ON CONFLICT (patient_token, agent) DO NOTHING', [this.patientToken(patientId), agent]);
   }
 
-  watch(patientId: string, reason: string): void {
-    this.db.prepare('INSERT INTO watched_patients (patient_token, reason) VALUES (?, ?) ON CONFLICT (patient_token) DO UPDATE SET reason = excluded.reason').run(this.patientToken(patientId), reason);
+  async watch(tx: Tx, patientId: string, reason: string): Promise<void> {
+    await tx.run('INSERT INTO watched_patients (patient_token, reason) VALUES (?, ?) ON CONFLICT (patient_token) DO UPDATE SET reason = excluded.reason', [this.patientToken(patientId), reason]);
   }
 
-  entry(index: number): Record<string, unknown> | undefined {
-    const leaf = this.log.leaf(index);
+  /** Does `agent` have a care relationship with the patient of `patientToken`? */
+  async hasCareRelationship(patientToken: string, agent: string): Promise<boolean> {
+    return (await this.storage.get('SELECT 1 AS x FROM care_relationships WHERE patient_token = ? AND agent = ?', [patientToken, agent])) !== undefined;
+  }
+
+  /** Why the patient of `patientToken` is watched, if they are. */
+  async watchReason(patientToken: string): Promise<string | undefined> {
+    return (await this.storage.get<{ reason: string }>('SELECT reason FROM watched_patients WHERE patient_token = ?', [patientToken]))?.reason;
+  }
+
+  /** The stored rows of entries [from, to), in order (for the insider-threat rules). */
+  rows(from: number, to: number): Promise<EntryRow[]> {
+    return this.storage.all<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, [from, to]);
+  }
+
+  async entry(index: number, sql?: Sql): Promise<Record<string, unknown> | undefined> {
+    const leaf = await this.log.leaf(index, sql);
     return leaf && (JSON.parse(leaf.toString('utf8')) as Record<string, unknown>);
   }
 
   /**
-   * Entry indexes matching a filter, oldest first; `after` continues from a previous page. The patient
+   * Entry indexes matching a filter, oldest first; \`after\` continues from a previous page. The patient
    * and agent indexes are partitioned into epochs of 4,096 entries (see the migration) so an append
    * dirties few index pages; a filtered search walks the epochs of its range, newest last.
    */
-  find(filter: { patientId?: string; fromMs?: number; toMs?: number; agent?: string; limit?: number; offset?: number; after?: number }): number[] {
-    const range = this.indexRange(filter.fromMs, filter.toMs);
+  async find(filter: FindFilter): Promise<number[]> {
+    const range = await this.indexRange(filter.fromMs, filter.toMs);
     const from = Math.max(range.from, (filter.after ?? -1) + 1);
     const want = (filter.offset ?? 0) + (filter.limit ?? 100);
     const page = (idx: number[]) => idx.slice(filter.offset ?? 0, want);
+    const pluck = (rows: { idx: number }[]) => rows.map((r) => Number(r.idx));
     if (!filter.patientId && !filter.agent) {
-      return page(this.db.prepare('SELECT idx FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?').pluck().all(from, range.to, want) as number[]);
+      return page(pluck(await this.storage.all<{ idx: number }>('SELECT idx FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?', [from, range.to, want])));
     }
-    const stmt = filter.patientId
-      ? this.db.prepare('SELECT idx FROM audit_entries WHERE (idx >> 12) = @epoch AND patient_token = @p AND (@agent IS NULL OR agent = @agent) AND idx >= @from AND idx < @to ORDER BY idx')
-      : this.db.prepare('SELECT idx FROM audit_entries WHERE (idx >> 12) = @epoch AND agent = @agent AND idx >= @from AND idx < @to ORDER BY idx');
-    const params = { p: filter.patientId ? this.patientToken(filter.patientId) : null, agent: filter.agent ?? null, from, to: range.to };
+    const token = filter.patientId ? this.patientToken(filter.patientId) : null;
     const found: number[] = [];
     for (let epoch = from >> 12; epoch <= (range.to - 1) >> 12 && found.length < want; epoch++) {
-      found.push(...(stmt.pluck().all({ ...params, epoch }) as number[]));
+      const rows = token
+        ? await this.storage.all<{ idx: number }>(
+            `SELECT idx FROM audit_entries WHERE (idx >> 12) = ? AND patient_token = ? ${filter.agent ? 'AND agent = ?' : ''} AND idx >= ? AND idx < ? ORDER BY idx`,
+            [epoch, token, ...(filter.agent ? [filter.agent] : []), from, range.to],
+          )
+        : await this.storage.all<{ idx: number }>('SELECT idx FROM audit_entries WHERE (idx >> 12) = ? AND agent = ? AND idx >= ? AND idx < ? ORDER BY idx', [epoch, filter.agent!, from, range.to]);
+      found.push(...pluck(rows));
     }
     return page(found);
   }

@@ -2,7 +2,7 @@
  * Insider-threat rules over the audit log, for the privacy officer. Each flag names the rule, the
  * agent, and the evidence: the audit entries (by index, each provable) that triggered it.
  */
-import type { AuditLog } from './audit-log.ts';
+import type { AuditLog, EntryRow } from './audit-log.ts';
 
 export interface FlagRules {
   /** Distinct patients one agent may access within `windowMs` before it counts as bulk access. */
@@ -26,27 +26,17 @@ export interface Flag {
   evidence: number[];
 }
 
-interface Row {
-  idx: number;
-  recorded_ms: number;
-  patient_token: string | null;
-  agent: string;
-  action: string;
-  outcome: string;
-}
+type Row = Pick<EntryRow, 'idx' | 'recorded_ms' | 'patient_token' | 'agent' | 'action' | 'outcome'>;
 
 /** Agents that are people (not the node itself or unauthenticated callers) are what these rules watch. */
 const isPerson = (agent: string) => /^(Practitioner|PractitionerRole|RelatedPerson|Person)\//.test(agent);
 
-export function evaluateFlags(audit: AuditLog, range: { fromMs: number; toMs: number }, rules: FlagRules = DEFAULT_RULES): Flag[] {
-  const { db } = audit;
-  const { from, to } = audit.indexRange(range.fromMs, range.toMs);
-  const rows = db.prepare('SELECT idx, recorded_ms, patient_token, agent, action, outcome FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx').all(from, to) as Row[];
+export async function evaluateFlags(audit: AuditLog, range: { fromMs: number; toMs: number }, rules: FlagRules = DEFAULT_RULES): Promise<Flag[]> {
+  const { from, to } = await audit.indexRange(range.fromMs, range.toMs);
+  const rows: Row[] = (await audit.rows(from, to)).map((r) => ({ ...r, idx: Number(r.idx), recorded_ms: Number(r.recorded_ms) }));
   const flags: Flag[] = [];
   const byAgent = new Map<string, Row[]>();
   for (const r of rows) (byAgent.get(r.agent) ?? byAgent.set(r.agent, []).get(r.agent)!).push(r);
-  const care = db.prepare('SELECT 1 FROM care_relationships WHERE patient_token = ? AND agent = ?');
-  const watched = db.prepare('SELECT reason FROM watched_patients WHERE patient_token = ?');
 
   for (const [agent, list] of byAgent) {
     const accesses = list.filter((r) => r.outcome === '0' && r.patient_token && (r.action === 'R' || r.action === 'E'));
@@ -82,11 +72,17 @@ export function evaluateFlags(audit: AuditLog, range: { fromMs: number; toMs: nu
       return h < rules.workdayStartHour || h >= rules.workdayEndHour;
     });
     if (afterHours.length) flags.push({ kind: 'after-hours', agent, description: `${afterHours.length} access(es) outside ${rules.workdayStartHour}:00-${rules.workdayEndHour}:00 UTC`, evidence: afterHours.map((r) => r.idx) });
-    const noCare = accesses.filter((r) => !care.get(r.patient_token, agent));
+    const noCare: Row[] = [];
+    for (const r of accesses) if (!(await audit.hasCareRelationship(r.patient_token!, agent))) noCare.push(r);
     if (noCare.length) flags.push({ kind: 'no-care-relationship', agent, description: `${new Set(noCare.map((r) => r.patient_token)).size} patient(s) without an encounter with this clinician`, evidence: noCare.map((r) => r.idx) });
-    const onWatched = accesses.filter((r) => watched.get(r.patient_token));
+    const onWatched: Row[] = [];
+    const reasonSet = new Set<string>();
+    for (const r of accesses) {
+      const reason = await audit.watchReason(r.patient_token!);
+      if (reason) onWatched.push(r), reasonSet.add(reason);
+    }
     if (onWatched.length) {
-      const reasons = [...new Set(onWatched.map((r) => (watched.get(r.patient_token) as { reason: string }).reason))];
+      const reasons = [...reasonSet];
       flags.push({ kind: 'watched-patient', agent, description: `access to watched record(s): ${reasons.join(', ')}`, evidence: onWatched.map((r) => r.idx) });
     }
   }

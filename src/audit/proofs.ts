@@ -1,7 +1,8 @@
 /** Inclusion and consistency proofs of the audit log, in a JSON shape a client can check offline. */
 import { bytesToHex, type Hex } from 'viem';
-import type { AnchorRow } from '../indexer/queries.ts';
+import type { AnchorRow } from '../indexer/projectors/anchors.ts';
 import type { PersistentLog } from '../merkle/persistent-log.ts';
+import { consistencyProof as consistency, inclusionProof as inclusion } from '../merkle/proofs.ts';
 
 export interface InclusionProof {
   index: number;
@@ -12,13 +13,13 @@ export interface InclusionProof {
   anchor: AnchorRow | null;
 }
 
-export function inclusionProof(log: PersistentLog, index: number, treeSize: number, anchor: AnchorRow | null): InclusionProof {
+export async function inclusionProof(log: PersistentLog, index: number, treeSize: number, anchor: AnchorRow | null): Promise<InclusionProof> {
   return {
     index,
-    leaf: log.leaf(index)!.toString('base64'),
+    leaf: (await log.leaf(index))!.toString('base64'),
     treeSize,
     root: bytesToHex(log.tree.root(treeSize)),
-    proof: log.tree.inclusionProof(index, treeSize).map((h) => bytesToHex(h)),
+    proof: inclusion(log.tree, index, treeSize).map((h) => bytesToHex(h)),
     anchor,
   };
 }
@@ -29,6 +30,6 @@ export function consistencyProof(log: PersistentLog, first: number, second: numb
     second,
     firstRoot: bytesToHex(log.tree.root(first)),
     secondRoot: bytesToHex(log.tree.root(second)),
-    proof: log.tree.consistencyProof(first, second).map((h) => bytesToHex(h)),
+    proof: consistency(log.tree, first, second).map((h) => bytesToHex(h)),
   };
 }

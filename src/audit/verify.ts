@@ -6,8 +6,12 @@ import { bytesToHex, hexToBytes, type Hex, type PublicClient } from 'viem';
 import type { Deployment } from '../chain/deployment.ts';
 import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../chain/ids.ts';
-import type { Db } from '../db/database.ts';
-import { leafHash, MerkleTree, verifyInclusion } from '../merkle/rfc6962.ts';
+import { leafHash } from '../merkle/hasher.ts';
+import { inclusionProof } from '../merkle/proofs.ts';
+import { MerkleTree } from '../merkle/tree.ts';
+import { verifyInclusion } from '../merkle/verify.ts';
+import { allLeaves } from '../merkle/persistent-log.ts';
+import type { Storage } from '../storage/engine.ts';
 import { auditLeaves } from './audit-log.ts';
 
 export interface AuditVerifyReport {
@@ -20,7 +24,7 @@ export interface AuditVerifyReport {
 }
 
 export async function verifyAuditLog(opts: {
-  db: Db;
+  storage: Storage;
   client: PublicClient;
   deployment: Deployment;
   orgId: Hex;
@@ -30,7 +34,7 @@ export async function verifyAuditLog(opts: {
   let firstProblem: string | null = null;
   const problem = (p: string) => (firstProblem ??= p);
   let lastRecorded = '';
-  for (const [idx, leaf] of auditLeaves(opts.db).leaves()) {
+  for await (const [idx, leaf] of allLeaves(auditLeaves(opts.storage))) {
     if (idx !== tree.size) {
       problem(`audit entry ${tree.size} is missing: the next stored entry is ${idx}`);
       break;
@@ -77,10 +81,10 @@ export async function verifyAuditLog(opts: {
   let patientEntriesProven: number | undefined;
   if (opts.patientToken !== undefined && latestRoot) {
     patientEntriesProven = 0;
-    const entries = opts.db.prepare('SELECT idx FROM audit_entries WHERE patient_token = ? AND idx < ? ORDER BY idx').all(opts.patientToken, anchoredSize) as { idx: number }[];
-    for (const { idx } of entries) {
-      const ok = verifyInclusion(idx, anchoredSize, tree.leafHashAt(idx), tree.inclusionProof(idx, anchoredSize), hexToBytes(latestRoot));
-      if (!ok) problem(`the patient's audit entry ${idx} is not included in the anchored root`);
+    const entries = await opts.storage.all<{ idx: number }>('SELECT idx FROM audit_entries WHERE patient_token = ? AND idx < ? ORDER BY idx', [opts.patientToken, anchoredSize]);
+    for (const { idx } of entries.map((e) => ({ idx: Number(e.idx) }))) {
+      const r = verifyInclusion(idx, anchoredSize, tree.leafHashAt(idx), inclusionProof(tree, idx, anchoredSize), hexToBytes(latestRoot));
+      if (!r.ok) problem(`the patient's audit entry ${idx} is not included in the anchored root: ${r.reason}`);
       else patientEntriesProven++;
     }
   }

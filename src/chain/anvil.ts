@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CarechainError } from '../errors.ts';
+import { CarechainError } from '../shared/errors.ts';
 
 const require = createRequire(import.meta.url);
 

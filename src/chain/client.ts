@@ -1,5 +1,5 @@
 import { createPublicClient, defineChain, http, type Chain, type PublicClient } from 'viem';
-import { CarechainError, errorMessage } from '../errors.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
 
 /** A chain definition for any EVM JSON-RPC endpoint: Anvil, Besu (QBFT) or another. */
 export function chainFor(chainId: number, rpcUrl: string): Chain {

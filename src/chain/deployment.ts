@@ -1,30 +1,32 @@
 /**
- * The deployment file records where the Carechain contracts live on a chain. The embedded network
- * writes it once at first start; production networks ship it (CARECHAIN_DEPLOYMENT). Every node checks
- * it against the chain at start, so a node never runs against the wrong contracts.
+ * The deployment file records where the Carechain contracts live on a chain and which build of them
+ * was deployed. The embedded network writes it once at first start; production networks ship it
+ * (CARECHAIN_DEPLOYMENT). Every node checks it against the chain at start, so a node never runs
+ * against the wrong contracts.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getAddress, keccak256, type Address, type Hex, type PublicClient } from 'viem';
 import { z } from 'zod';
-import { CarechainError, errorMessage } from '../errors.ts';
-import { anchorRegistryAbi } from './generated/contracts.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
+import { anchorRegistryAbi, contractsBuild } from './generated/contracts.ts';
 
 const addressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address').transform((a) => getAddress(a));
 const hashSchema = z.string().regex(/^0x[0-9a-f]{64}$/, 'a 32-byte hex hash');
+const contract = z.object({ address: addressSchema, codeHash: hashSchema });
+
+/** The contracts a deployment holds; each is linked to the ParticipantRegistry. */
+export const CONTRACT_NAMES = ['ParticipantRegistry', 'AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus'] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   deployedAtBlock: z.number().int().nonnegative(),
-  contracts: z.object({
-    ParticipantRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
-    AnchorRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
-    ConsentRegistry: z.object({ address: addressSchema, codeHash: hashSchema }),
-    CredentialStatus: z.object({ address: addressSchema, codeHash: hashSchema }),
-  }),
+  /** The contracts build (scripts/compile-contracts.ts) these addresses run. */
+  build: z.string().optional(),
+  contracts: z.object(Object.fromEntries(CONTRACT_NAMES.map((n) => [n, contract])) as Record<ContractName, typeof contract>),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
-export type ContractName = keyof Deployment['contracts'];
 
 export function readDeployment(file: string): Deployment {
   if (!existsSync(file)) {
@@ -39,7 +41,17 @@ export function readDeployment(file: string): Deployment {
   const parsed = deploymentSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new CarechainError(`deployment file ${file} is invalid: ${issue.path.join('.')}: ${issue.message}`, 2);
+    throw new CarechainError(
+      `deployment file ${file} is invalid: ${issue.path.join('.')}: ${issue.message}` +
+        (issue.path[0] === 'contracts' ? ' (it was written by an older Carechain: deploy again, or start a fresh network home)' : ''),
+      2,
+    );
+  }
+  if (parsed.data.build !== undefined && parsed.data.build !== contractsBuild) {
+    throw new CarechainError(
+      `deployment file ${file} is of contracts build ${parsed.data.build}, but this Carechain has build ${contractsBuild}: deploy again (carechain chain deploy), or start a fresh network home`,
+      2,
+    );
   }
   return parsed.data;
 }

@@ -2,21 +2,27 @@
  * The embedded network chain: Anvil with its state in `<home>/chain`, the contracts deployed once,
  * their addresses in `<home>/chain/deployment.json`, and the RPC URL in `<home>/chain/endpoint.json`
  * for the nodes to find. A second start loads the state and reuses the deployment.
+ *
+ * Governance (admitting organizations, scoping issuers) is a key made for this network at its first
+ * start (`<home>/chain/governance-key.json`, mode 0600), never one of Anvil's well-known development
+ * accounts: those only pay for its gas once.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEther } from 'viem';
 import { mnemonicToAccount, type HDAccount } from 'viem/accounts';
-import { openDatabase } from '../db/database.ts';
-import { CarechainError } from '../errors.ts';
+import { ensureKeyFile } from '../crypto/org-keys.ts';
+import { openSqlite } from '../storage/sqlite.ts';
+import { CarechainError } from '../shared/errors.ts';
 import { startAnvil, type RunningAnvil } from './anvil.ts';
 import { connectChain, type ChainConnection } from './client.ts';
-import { deployContracts, deployMissing } from './deploy.ts';
-import { checkDeployment, deploymentSchema, readDeployment, writeDeployment, type Deployment } from './deployment.ts';
+import { deployContracts } from './deploy.ts';
+import { checkDeployment, readDeployment, writeDeployment, type Deployment } from './deployment.ts';
 import { journalMigrations, TxSender } from './journal.ts';
 
 /**
  * Anvil's documented development mnemonic: its accounts are funded on every dev chain and public
- * knowledge, so they are fit only for the embedded development network, never for Besu.
+ * knowledge. Only used to fund this network's own governance key on the embedded chain.
  */
 const ANVIL_DEV_MNEMONIC = 'test test test test test test test test test test test junk';
 
@@ -41,6 +47,7 @@ export function chainPaths(chainDir: string) {
     deployment: join(chainDir, 'deployment.json'),
     endpoint: join(chainDir, 'endpoint.json'),
     governanceDb: join(chainDir, 'governance.db'),
+    governanceKey: join(chainDir, 'governance-key.json'),
   };
 }
 
@@ -56,24 +63,22 @@ export async function startEmbeddedChain(opts: { chainDir: string; port: number 
   const anvil = await startAnvil({ stateFile: paths.state, port: opts.port });
   try {
     const conn = await connectChain(anvil.rpcUrl);
-    const db = openDatabase(paths.governanceDb, { journal: journalMigrations });
-    const governance = new TxSender(db, conn, devAccount(0));
+    const storage = await openSqlite(paths.governanceDb, { journal: journalMigrations });
+    const governanceKey = ensureKeyFile(paths.governanceKey).account;
+    const governance = new TxSender(storage, conn, governanceKey);
     await governance.recover();
     await governance.settle();
 
     let deployment: Deployment;
     let freshDeployment = false;
     if (existsSync(paths.deployment)) {
-      // A deployment from an older version gets the contracts added since, once.
-      const raw = JSON.parse(readFileSync(paths.deployment, 'utf8'));
-      const completed = await deployMissing(conn, governance, raw);
-      if (completed !== raw) writeDeployment(paths.deployment, deploymentSchema.parse(completed));
       deployment = readDeployment(paths.deployment);
       await checkDeployment(conn.client, deployment, paths.deployment).catch((err: unknown) => {
         const hint = existsSync(paths.state) ? '' : ` (the chain state file ${paths.state} is missing)`;
         throw new CarechainError(`${(err as Error).message}${hint}`);
       });
     } else {
+      await fundFromDevAccount(conn, storage, governanceKey.address);
       deployment = await deployContracts(conn, governance);
       writeDeployment(paths.deployment, deployment);
       freshDeployment = true;
@@ -89,11 +94,19 @@ export async function startEmbeddedChain(opts: { chainDir: string; port: number 
       async stop() {
         governance.stop();
         await anvil.stop();
-        db.close();
+        await storage.close();
       },
     };
   } catch (err) {
     await anvil.stop();
     throw err;
   }
+}
+
+/** Gas money for the network's governance key, from Anvil's pre-funded development account. */
+async function fundFromDevAccount(conn: ChainConnection, storage: Awaited<ReturnType<typeof openSqlite>>, to: `0x${string}`): Promise<void> {
+  if ((await conn.client.getBalance({ address: to })) > parseEther('100')) return;
+  const faucet = new TxSender(storage, conn, devAccount(0));
+  await faucet.send({ to, data: '0x', value: parseEther('9000'), label: `fund governance ${to}` });
+  faucet.stop();
 }

@@ -48,3 +48,15 @@ export function orgIdOf(slug: string): Hex {
 export function logIdOf(name: string): Hex {
   return keccak256(stringToHex(`carechain:log:${name}`));
 }
+
+/** HL7 v3 PurposeOfUse codes, in the order of `ConsentRegistry.Purpose`. */
+export const PURPOSES = ['TREAT', 'HPAYMT', 'HOPERAT', 'HRESCH', 'ETREAT'] as const;
+export type PurposeCode = (typeof PURPOSES)[number];
+
+export const purposeToChain = (p: PurposeCode) => PURPOSES.indexOf(p);
+
+export function purposeFromChain(n: number): PurposeCode {
+  const p = PURPOSES[n];
+  if (!p) throw new Error(`unknown purpose ${n}`);
+  return p;
+}

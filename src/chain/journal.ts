@@ -17,13 +17,13 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
-import type { Db, Migration } from '../db/database.ts';
-import { CarechainError, errorMessage } from '../errors.ts';
+import type { Migration, Storage } from '../storage/engine.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
 import type { ChainConnection } from './client.ts';
 
 export const journalMigrations: Migration[] = [
-  (db) =>
-    db.exec(`
+  (tx) =>
+    tx.exec(`
       CREATE TABLE tx_journal (
         id INTEGER PRIMARY KEY,
         sender TEXT NOT NULL,
@@ -92,7 +92,7 @@ export class TxSender {
   private stopped = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly storage: Storage,
     private readonly conn: ChainConnection,
     private readonly account: LocalAccount,
     private readonly opts: { receiptTimeoutMs?: number; rebroadcastAfterMs?: number } = {},
@@ -105,10 +105,10 @@ export class TxSender {
    * ones in the background. Call once at start, before sending anything new.
    */
   async recover(): Promise<JournalEntry[]> {
-    const pending = this.pending();
+    const pending = await this.pending();
     // A failed re-broadcast (chain briefly unreachable) is not fatal: the entry stays pending and the
     // background loop tries again.
-    for (const e of pending) await this.broadcast(e.id, this.rawOf(e.id)).catch(() => {});
+    for (const e of pending) await this.broadcast(e.id, await this.rawOf(e.id)).catch(() => {});
     // Re-sending identical bytes is harmless, so it is done often: a chain restarted without its
     // mempool (or one that dropped a transaction) gets it back within seconds.
     const every = this.opts.rebroadcastAfterMs ?? 3_000;
@@ -119,7 +119,7 @@ export class TxSender {
 
   /** Waits for the receipts of all journalled pending transactions (after `recover`). */
   async settle(): Promise<void> {
-    await Promise.all(this.pending().map((e) => this.waitFor(e.hash, e.label).catch(() => {})));
+    await Promise.all((await this.pending()).map((e) => this.waitFor(e.hash, e.label).catch(() => {})));
   }
 
   /** Stops background work; receipt waits end (their transactions stay journalled for the next start). */
@@ -180,14 +180,16 @@ export class TxSender {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       });
       const hash = keccak256(raw);
-      const info = this.db
-        .prepare(
-          `INSERT INTO tx_journal (sender, nonce, hash, raw, label, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
-        )
-        .run(this.address, nonce, hash, raw, opts.label, Date.now());
+      // Durable before anything is broadcast: a crash after this line re-sends the same bytes.
+      const row = await this.storage.transaction((tx) =>
+        tx.get<{ id: number }>(
+          `INSERT INTO tx_journal (sender, nonce, hash, raw, label, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id`,
+          [this.address, nonce, hash, raw, opts.label, Date.now()],
+        ),
+      );
       this.nextNonce = nonce + 1;
       if (FAULT === 'crash-after-journal') process.kill(process.pid, 'SIGKILL');
-      return { id: Number(info.lastInsertRowid), hash, nonce, raw };
+      return { id: Number(row!.id), hash, nonce, raw };
     });
     await this.broadcast(id, raw);
     const receipt = await this.waitFor(hash, opts.label);
@@ -195,33 +197,39 @@ export class TxSender {
   }
 
   /** Journal entries, newest first. */
-  entries(limit = 100): JournalEntry[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT id, sender, nonce, hash, label, status, created_at AS createdAt, send_count AS sendCount,
-                  block_number AS blockNumber, contract_address AS contractAddress
-             FROM tx_journal WHERE sender = ? ORDER BY id DESC LIMIT ?`,
-        )
-        .all(this.address, limit) as JournalEntry[]
+  async entries(limit = 100): Promise<JournalEntry[]> {
+    const rows = await this.storage.all<JournalEntry>(
+      `SELECT id, sender, nonce, hash, label, status, created_at AS "createdAt", send_count AS "sendCount",
+              block_number AS "blockNumber", contract_address AS "contractAddress"
+         FROM tx_journal WHERE sender = ? ORDER BY id DESC LIMIT ?`,
+      [this.address, limit],
     );
+    return rows.map((r) => ({ ...r, id: Number(r.id), nonce: Number(r.nonce), createdAt: Number(r.createdAt), sendCount: Number(r.sendCount), blockNumber: r.blockNumber === null ? null : Number(r.blockNumber) }));
   }
 
-  pending(): JournalEntry[] {
-    return this.entries(1_000_000).filter((e) => e.status === 'pending').reverse();
+  /** Journalled transactions without a receipt yet, oldest first. */
+  async pending(): Promise<JournalEntry[]> {
+    return (await this.entries(1_000_000)).filter((e) => e.status === 'pending').reverse();
   }
 
-  private rawOf(id: number): Hex {
-    return (this.db.prepare('SELECT raw FROM tx_journal WHERE id = ?').get(id) as { raw: Hex }).raw;
+  /** The newest journalled (pending or mined) transaction whose label starts with `prefix`. */
+  async latestLabelled(prefix: string): Promise<string | undefined> {
+    const row = await this.storage.get<{ label: string }>(
+      `SELECT label FROM tx_journal WHERE sender = ? AND status IN ('pending', 'mined') AND label LIKE ? ORDER BY id DESC LIMIT 1`,
+      [this.address, `${prefix}%`],
+    );
+    return row?.label;
+  }
+
+  private async rawOf(id: number): Promise<Hex> {
+    return (await this.storage.get<{ raw: Hex }>('SELECT raw FROM tx_journal WHERE id = ?', [id]))!.raw;
   }
 
   private async takeNonce(): Promise<number> {
     if (this.nextNonce === undefined) {
       const onChain = await this.conn.client.getTransactionCount({ address: this.address, blockTag: 'pending' });
-      const row = this.db.prepare('SELECT MAX(nonce) AS n FROM tx_journal WHERE sender = ?').get(this.address) as {
-        n: number | null;
-      };
-      this.nextNonce = Math.max(onChain, row.n === null ? 0 : row.n + 1);
+      const row = await this.storage.get<{ n: number | null }>('SELECT MAX(nonce) AS n FROM tx_journal WHERE sender = ?', [this.address]);
+      this.nextNonce = Math.max(onChain, row?.n === null || row?.n === undefined ? 0 : Number(row.n) + 1);
     }
     return this.nextNonce;
   }
@@ -243,11 +251,11 @@ export class TxSender {
       // Already in the pool or already mined: the receipt wait will tell which.
       const msg = `${(err as Error).message} ${(err as { details?: string }).details ?? ''}`.toLowerCase();
       if (!/already known|already imported|nonce too low|known transaction/.test(msg)) {
-        this.db.prepare('UPDATE tx_journal SET last_sent_at = ? WHERE id = ?').run(Date.now(), id);
+        await this.storage.run('UPDATE tx_journal SET last_sent_at = ? WHERE id = ?', [Date.now(), id]);
         throw new CarechainError(`broadcast of journalled transaction ${id} failed: ${errorMessage(err)}`, 1, { cause: err });
       }
     }
-    this.db.prepare('UPDATE tx_journal SET last_sent_at = ?, send_count = send_count + 1 WHERE id = ?').run(Date.now(), id);
+    await this.storage.run('UPDATE tx_journal SET last_sent_at = ?, send_count = send_count + 1 WHERE id = ?', [Date.now(), id]);
   }
 
   private waitFor(hash: Hex, label: string): Promise<TransactionReceipt> {
@@ -266,9 +274,12 @@ export class TxSender {
       const receipt = await this.conn.client.getTransactionReceipt({ hash }).catch(() => undefined);
       if (this.stopped) throw new CarechainError(`stopped while waiting for ${hash} (${label}); it stays journalled`);
       if (receipt) {
-        this.db
-          .prepare('UPDATE tx_journal SET status = ?, block_number = ?, contract_address = ? WHERE hash = ?')
-          .run(receipt.status === 'success' ? 'mined' : 'reverted', Number(receipt.blockNumber), receipt.contractAddress ?? null, hash);
+        await this.storage.run('UPDATE tx_journal SET status = ?, block_number = ?, contract_address = ? WHERE hash = ?', [
+          receipt.status === 'success' ? 'mined' : 'reverted',
+          Number(receipt.blockNumber),
+          receipt.contractAddress ?? null,
+          hash,
+        ]);
         if (receipt.status !== 'success') throw new TransactionReverted(hash, label);
         return receipt;
       }
@@ -280,9 +291,10 @@ export class TxSender {
   }
 
   private async rebroadcastStale(afterMs: number): Promise<void> {
-    const stale = this.db
-      .prepare(`SELECT id, raw FROM tx_journal WHERE sender = ? AND status = 'pending' AND (last_sent_at IS NULL OR last_sent_at < ?) ORDER BY nonce`)
-      .all(this.address, Date.now() - afterMs) as { id: number; raw: Hex }[];
+    const stale = await this.storage.all<{ id: number; raw: Hex }>(
+      `SELECT id, raw FROM tx_journal WHERE sender = ? AND status = 'pending' AND (last_sent_at IS NULL OR last_sent_at < ?) ORDER BY nonce`,
+      [this.address, Date.now() - afterMs],
+    );
     for (const s of stale) await this.broadcast(s.id, s.raw).catch(() => {});
   }
 

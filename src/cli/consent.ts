@@ -11,7 +11,7 @@ import { orgIdOf } from '../chain/ids.ts';
 import { scopeHash, scopeSchema, type Scope } from '../consent/scope.ts';
 import { purposeToChain, signGrant, signRevoke, type Domain, type GrantMessage, type PurposeCode } from '../consent/typed-data.ts';
 import { open, seal } from '../crypto/envelope.ts';
-import { CarechainError } from '../errors.ts';
+import { CarechainError } from '../shared/errors.ts';
 import { callNode, problemOf, type NodeTarget } from './node-client.ts';
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };

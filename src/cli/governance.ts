@@ -1,7 +1,7 @@
 /**
  * Governance commands for a network on any EVM chain: deploy the contracts (writing the deployment
  * file the nodes read) and register organizations. The governance key comes from a key file; on the
- * embedded development chain (chain id 31337) Anvil's public development account is the default.
+ * embedded network it is the key made for that network (<home>/chain/governance-key.json).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,15 +9,15 @@ import type { LocalAccount } from 'viem/accounts';
 import { connectChain, type ChainConnection } from '../chain/client.ts';
 import { deployContracts } from '../chain/deploy.ts';
 import { checkDeployment, readDeployment, writeDeployment } from '../chain/deployment.ts';
-import { devAccount } from '../chain/embedded.ts';
+import { chainPaths } from '../chain/embedded.ts';
 import { orgIdOf, type OrgKind } from '../chain/ids.ts';
 import { credentialStatusAbi } from '../chain/generated/contracts.ts';
 import { credentialTypeId, jurisdictionId, type CredentialType } from '../credentials/types.ts';
 import { journalMigrations, TxSender } from '../chain/journal.ts';
 import { embeddedChainDir } from '../config/node-config.ts';
 import { ensureKeyFile, loadKeyFile } from '../crypto/org-keys.ts';
-import { openDatabase } from '../db/database.ts';
-import { CarechainError } from '../errors.ts';
+import { openSqlite } from '../storage/sqlite.ts';
+import { CarechainError } from '../shared/errors.ts';
 import { registerOrganization } from '../network/organizations.ts';
 import { resolveRpcUrl } from '../node/start.ts';
 
@@ -32,14 +32,14 @@ async function governanceSender(opts: GovernanceOptions): Promise<{ conn: ChainC
   const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home }));
   let account: LocalAccount;
   if (opts.governanceKeyFile) account = loadKeyFile(opts.governanceKeyFile).account;
-  else if (conn.chain.id === 31337) account = devAccount(0);
-  else throw new CarechainError('a governance key is needed on this chain: pass --governance-key-file', 2);
+  else if (existsSync(chainPaths(embeddedChainDir(home)).governanceKey)) account = loadKeyFile(chainPaths(embeddedChainDir(home)).governanceKey).account;
+  else throw new CarechainError('a governance key is needed on this chain: pass --governance-key-file (the embedded network keeps its own in <home>/chain/governance-key.json)', 2);
   // Governance transactions are journalled too, so a crash mid-deploy never sends a second deploy.
-  const db = openDatabase(join(embeddedChainDir(home), `governance-${conn.chain.id}.db`), { journal: journalMigrations });
-  const sender = new TxSender(db, conn, account);
+  const storage = await openSqlite(join(embeddedChainDir(home), `governance-${conn.chain.id}.db`), { journal: journalMigrations });
+  const sender = new TxSender(storage, conn, account);
   await sender.recover();
   await sender.settle();
-  return { conn, sender, close: () => (sender.stop(), db.close()) };
+  return { conn, sender, close: () => (sender.stop(), void storage.close()) };
 }
 
 export async function deployCommand(opts: GovernanceOptions & { out: string; adminTransferDelay: number }): Promise<void> {

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { CarechainError } from '../errors.ts';
-import { rewriteReferences } from '../fhir/bundle.ts';
+import { CarechainError } from '../shared/errors.ts';
+import { rewriteReferences } from '../records/bundle.ts';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.ts';
 import { callNode, problemOf, type NodeTarget } from './node-client.ts';
 

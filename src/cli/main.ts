@@ -20,10 +20,11 @@ import { myAuditTrail } from './patient-audit.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
-import { CarechainError } from '../errors.ts';
+import { CarechainError } from '../shared/errors.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { openDatabase } from '../db/database.ts';
-import { addUser, ROLES, userMigrations } from '../auth/users.ts';
+import { UserStore } from '../identity/users.ts';
+import { ROLES } from '../identity/principal.ts';
+import { openNodeStorage } from '../node/services.ts';
 
 const program = new Command('carechain')
   .description('Carechain: a permissioned blockchain network for health data')
@@ -180,12 +181,12 @@ user
     action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string }) => {
       const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir });
       const password = process.env.CARECHAIN_PASSWORD ?? readFileSync(0, 'utf8').trim();
-      const db = openDatabase(join(config.dataDir, 'node.db'), { users: userMigrations });
+      const storage = await openNodeStorage(config.dataDir);
       try {
-        const u = addUser(db, { username: flags.username, password, roles: flags.role.split(',') as never, practitioner: flags.practitioner });
+        const u = await new UserStore(storage).add({ username: flags.username, password, roles: flags.role.split(',') as never, practitioner: flags.practitioner });
         console.log(`added ${u.username} (${u.roles.join(', ')})${u.practitioner ? ` acting as ${u.practitioner}` : ''}`);
       } finally {
-        db.close();
+        await storage.close();
       }
     }),
   );

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CarechainError, errorMessage } from '../errors.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
 import { caFiles } from '../tls/certificates.ts';
 import { fetchTrusting, type FetchLike } from '../tls/peer-fetch.ts';
 

@@ -12,9 +12,10 @@ import { sthSigner, type SignedTreeHead } from '../audit/audit-log.ts';
 import { connectChain } from '../chain/client.ts';
 import { anchorRegistryAbi, participantRegistryAbi } from '../chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../chain/ids.ts';
-import { patientLoginMessage } from '../auth/patient-login.ts';
-import { CarechainError } from '../errors.ts';
-import { leafHash, verifyConsistency, verifyInclusion } from '../merkle/rfc6962.ts';
+import { patientLoginMessage } from '../identity/patient-challenges.ts';
+import { CarechainError } from '../shared/errors.ts';
+import { leafHash } from '../merkle/hasher.ts';
+import { verifyConsistency, verifyInclusion } from '../merkle/verify.ts';
 import { resolveRpcUrl } from '../node/start.ts';
 
 interface Custodian {
@@ -71,14 +72,12 @@ export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; key: P
     if (view.anchored) {
       const onChain = await conn.client.readContract({ address: info.contracts.AnchorRegistry, abi: anchorRegistryAbi, functionName: 'anchorAt', args: [c.orgId, logKindToChain('audit'), logIdOf('audit'), BigInt(view.anchored.index)] });
       if (onChain.root !== view.anchored.root || Number(onChain.treeSize) !== view.anchored.treeSize) throw new CarechainError(`${c.name}: the anchored root it cites is not on the chain`);
-      if (!verifyConsistency(view.anchored.treeSize, view.sth.treeSize, hexToBytes(view.anchored.root), hexToBytes(view.sth.root), (view.consistency?.proof ?? []).map((h) => hexToBytes(h)))) {
-        throw new CarechainError(`${c.name}: its current log is not consistent with the root anchored on the chain`);
-      }
+      const consistent = verifyConsistency(view.anchored.treeSize, view.sth.treeSize, (view.consistency?.proof ?? []).map((h) => hexToBytes(h)), hexToBytes(view.anchored.root), hexToBytes(view.sth.root));
+      if (!consistent.ok) throw new CarechainError(`${c.name}: its current log is not consistent with the root anchored on the chain: ${consistent.reason}`);
     }
     for (const { event, proof } of view.entries) {
-      if (!verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), proof.proof.map((h) => hexToBytes(h)), hexToBytes(view.sth.root))) {
-        throw new CarechainError(`${c.name}: audit entry ${proof.index} is not in its signed log`);
-      }
+      const included = verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), proof.proof.map((h) => hexToBytes(h)), hexToBytes(view.sth.root));
+      if (!included.ok) throw new CarechainError(`${c.name}: audit entry ${proof.index} is not in its signed log: ${included.reason}`);
       if (JSON.stringify(JSON.parse(Buffer.from(proof.leaf, 'base64').toString('utf8'))) !== JSON.stringify(event)) throw new CarechainError(`${c.name}: entry ${proof.index} differs from its proven leaf`);
       verified++;
       lines.push({

@@ -1,4 +1,4 @@
-import { CarechainError, errorMessage } from '../errors.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
 
 /**
  * Runs a CLI action: an operator error prints one line (`carechain: error: ...`) and exits non-zero;

@@ -12,28 +12,25 @@ import { logKindToChain, orgIdOf, type LogKind } from '../chain/ids.ts';
 import { callNode, problemOf, type NodeTarget } from './node-client.ts';
 import type { NodeConfig } from '../config/node-config.ts';
 import { loadKeyFile } from '../crypto/org-keys.ts';
-import { openDatabase } from '../db/database.ts';
-import { CarechainError } from '../errors.ts';
-import { PersistentLog } from '../merkle/persistent-log.ts';
-import { leafHash, verifyInclusion } from '../merkle/rfc6962.ts';
+import { BlindIndex } from '../crypto/blind-index.ts';
+import { CarechainError } from '../shared/errors.ts';
+import { leafHash } from '../merkle/hasher.ts';
+import { verifyInclusion } from '../merkle/verify.ts';
+import { openNodeStorage } from '../node/services.ts';
 import { resolveRpcUrl } from '../node/start.ts';
-import { recordMigrations } from '../records/schema.ts';
 import { RecordStore } from '../records/store.ts';
 import { verifyRecordStore, type VerifyReport } from '../records/verify.ts';
 import { verifyAuditLog, type AuditVerifyReport } from '../audit/verify.ts';
-import { auditMigrations } from '../audit/audit-log.ts';
 
 export async function verifyStoreCommand(config: NodeConfig, out: (line: string) => void = console.log): Promise<VerifyReport> {
   const keys = loadKeyFile(config.keyFile);
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
-  const db = openDatabase(join(config.dataDir, 'node.db'), { records: recordMigrations });
+  const storage = await openNodeStorage(config.dataDir);
   try {
-    const log = new PersistentLog(db, 'records');
-    const store = new RecordStore(db, keys, log);
+    const store = await RecordStore.open(storage, keys, new BlindIndex(keys.indexSecret));
     const report = await verifyRecordStore({
-      db,
       store,
       client: conn.client,
       deployment,
@@ -50,7 +47,7 @@ export async function verifyStoreCommand(config: NodeConfig, out: (line: string)
     }
     return report;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 
@@ -88,7 +85,8 @@ export async function verifyProofCommand(file: string, opts: { rpcUrl?: string; 
   const leaf = Buffer.from(p.leaf, 'base64');
   const fields = JSON.parse(leaf.toString('utf8')) as { t: string; i: string; v: number; h: string };
   if (`${fields.t}/${fields.i}/_history/${fields.v}` !== p.target) throw new CarechainError(`the leaf is about ${fields.t}/${fields.i}/_history/${fields.v}, not ${p.target}`);
-  if (!verifyInclusion(p.leafIndex, p.treeSize, leafHash(leaf), p.proof.map((h) => hexToBytes(h)), hexToBytes(p.root))) {
+  const inclusion = verifyInclusion(p.leafIndex, p.treeSize, leafHash(leaf), p.proof.map((h) => hexToBytes(h)), hexToBytes(p.root));
+  if (!inclusion.ok) {
     throw new CarechainError(`inclusion proof does not lead from entry ${p.leafIndex} to root ${p.root}`);
   }
   out(`inclusion: ${p.target} (ciphertext sha256 ${fields.h}) is entry ${p.leafIndex} of a log of ${p.treeSize} with root ${p.root}`);
@@ -129,9 +127,8 @@ export async function auditProofCommand(target: NodeTarget, index: number, opts:
   const p = res.json as { index: number; leaf: string; treeSize: number; root: Hex; proof: Hex[]; anchor: { index: number; logId: Hex } | null; anchorRegistry: Hex; orgId: Hex; event: { id: string } };
   const leaf = Buffer.from(p.leaf, 'base64');
   if ((JSON.parse(leaf.toString('utf8')) as { id: string }).id !== String(index)) throw new CarechainError(`the node returned a leaf for another entry than ${index}`);
-  if (!verifyInclusion(index, p.treeSize, leafHash(leaf), p.proof.map((h) => hexToBytes(h)), hexToBytes(p.root))) {
-    throw new CarechainError(`inclusion proof does not lead from audit entry ${index} to root ${p.root}`);
-  }
+  const inclusion = verifyInclusion(index, p.treeSize, leafHash(leaf), p.proof.map((h) => hexToBytes(h)), hexToBytes(p.root));
+  if (!inclusion.ok) throw new CarechainError(`inclusion proof does not lead from audit entry ${index} to root ${p.root}: ${inclusion.reason}`);
   out(JSON.stringify(p.event, null, 2));
   out(`inclusion: audit entry ${index} is in the log of ${p.treeSize} with root ${p.root}`);
   if (!p.anchor) throw new CarechainError('the entry is not covered by an anchored root yet: ask again after the next anchoring batch');
@@ -146,15 +143,15 @@ export async function verifyAuditCommand(config: NodeConfig, patientId: string |
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
-  const db = openDatabase(join(config.dataDir, 'node.db'), { records: recordMigrations, audit: auditMigrations });
+  const storage = await openNodeStorage(config.dataDir);
   try {
-    const store = new RecordStore(db, keys, new PersistentLog(db, 'records'));
-    const report = await verifyAuditLog({ db, client: conn.client, deployment, orgId: orgIdOf(config.org), patientToken: patientId ? store.patientToken(patientId) : undefined });
+    const blind = new BlindIndex(keys.indexSecret);
+    const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), patientToken: patientId ? blind.patientToken(patientId) : undefined });
     out(`audit log: ${report.entries} entries, ${report.anchorsChecked} anchored roots checked (anchored through entry ${report.anchoredSize})`);
     if (report.patientEntriesProven !== undefined) out(`patient ${patientId}: ${report.patientEntriesProven} anchored entries proven`);
     out(report.ok ? 'OK: the audit log matches the ledger' : `FAILED: ${report.firstProblem}`);
     return report;
   } finally {
-    db.close();
+    await storage.close();
   }
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../shared/errors.ts';
 
 export const nodeConfigSchema = z.object({
   org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be a slug: 2-40 lowercase letters, digits or dashes'),

@@ -1,11 +1,12 @@
 /**
  * The policy decision point for access by other organizations: a matching, started, unexpired,
- * unrevoked grant for the stated purpose and scope, read from the node's indexed copy of the ledger
- * (no chain round trip). Every decision states the block height it used.
+ * unrevoked grant for the stated purpose and scope, from the node's indexed copy of the ledger (no
+ * chain round trip). Pure over the patient's grants, so it is unit-tested beside it; every decision
+ * states the block height it used, and a denial names what is missing.
  */
 import type { Hex } from 'viem';
-import type { Db } from '../db/database.ts';
-import type { PurposeCode } from './typed-data.ts';
+import type { PurposeCode } from '../chain/ids.ts';
+import type { GrantRow } from '../indexer/projectors/consent.ts';
 
 export interface Decision {
   allow: boolean;
@@ -14,32 +15,20 @@ export interface Decision {
   indexedBlock: number;
 }
 
-export interface GrantRow {
-  grant_id: Hex;
-  patient: Hex;
-  grantee: Hex;
-  scope_hash: Hex;
+export interface AccessQuery {
+  grantees: Hex[];
   purpose: PurposeCode;
-  start: number;
-  expiry: number;
-  signer: Hex;
-  granted_block: number;
-  revoked_block: number | null;
+  scopeHash: Hex;
+  nowSeconds: number;
+  indexedBlock: number;
 }
 
-export function grantsOf(db: Db, patient: Hex): GrantRow[] {
-  return db.prepare('SELECT * FROM consent_grants WHERE lower(patient) = lower(?) ORDER BY granted_block').all(patient) as GrantRow[];
-}
-
-export function decide(
-  db: Db,
-  q: { patient: Hex; grantees: Hex[]; purpose: PurposeCode; scopeHash: Hex; nowSeconds: number; indexedBlock: number },
-): Decision {
+export function decide(grants: readonly GrantRow[], q: AccessQuery): Decision {
   const base = { indexedBlock: q.indexedBlock };
   // Narrow from the most to the least specific condition, so a denial names what is missing.
-  const grants = grantsOf(db, q.patient).filter((g) => q.grantees.includes(g.grantee));
-  if (grants.length === 0) return { ...base, allow: false, reason: 'no grant for this grantee' };
-  const forScope = grants.filter((g) => g.scope_hash === q.scopeHash);
+  const forGrantee = grants.filter((g) => q.grantees.includes(g.grantee));
+  if (forGrantee.length === 0) return { ...base, allow: false, reason: 'no grant for this grantee' };
+  const forScope = forGrantee.filter((g) => g.scope_hash === q.scopeHash);
   if (forScope.length === 0) return { ...base, allow: false, reason: 'no grant with this scope' };
   const forPurpose = forScope.filter((g) => g.purpose === q.purpose);
   if (forPurpose.length === 0) return { ...base, allow: false, reason: `no grant for purpose ${q.purpose}` };

@@ -7,7 +7,7 @@ import { keccak256, stringToHex, type Hex } from 'viem';
 import { z } from 'zod';
 import type { Resource } from '../fhir/types.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
-import { SUPPORTED_TYPES } from '../records/search-params.ts';
+import { SUPPORTED_TYPES } from '../fhir/search-params.ts';
 
 /** Sensitive classes released only when a grant names them (HL7 v3 confidentiality and ActCode labels). */
 export const SENSITIVE_CLASSES = ['restricted', 'mental-health', 'substance-use', 'hiv', 'reproductive'] as const;

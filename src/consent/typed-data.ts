@@ -5,16 +5,7 @@
  */
 import type { Address, Hex, LocalAccount } from 'viem';
 
-/** HL7 v3 PurposeOfUse codes, in the order of `ConsentRegistry.Purpose`. */
-export const PURPOSES = ['TREAT', 'HPAYMT', 'HOPERAT', 'HRESCH', 'ETREAT'] as const;
-export type PurposeCode = (typeof PURPOSES)[number];
-
-export const purposeToChain = (p: PurposeCode) => PURPOSES.indexOf(p);
-export function purposeFromChain(n: number): PurposeCode {
-  const p = PURPOSES[n];
-  if (!p) throw new Error(`unknown purpose ${n}`);
-  return p;
-}
+export { PURPOSES, purposeFromChain, purposeToChain, type PurposeCode } from '../chain/ids.ts';
 
 export function consentDomain(chainId: number, verifyingContract: Address) {
   return { name: 'Carechain Consent', version: '1', chainId, verifyingContract } as const;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { z } from 'zod';
-import { CarechainError, errorMessage } from '../errors.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
 
 const secret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes base64url');
 

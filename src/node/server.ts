@@ -1,72 +1,76 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+/**
+ * The node's HTTP server: the platform API (/api, /health) and the FHIR surface (/fhir), each with
+ * its one error shape, every feature's routes registered behind the one authentication gate.
+ */
 import rateLimit from '@fastify/rate-limit';
-import { getParticipant } from '../indexer/queries.ts';
-import type { NodeContext } from './context.ts';
-import { sendError } from './http-errors.ts';
-import { storageFailure } from '../db/storage-errors.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { auditRoutes } from '../audit/routes.ts';
+import { authRoutes } from '../auth/routes.ts';
+import { consentFhirRoutes } from '../consent/fhir-consent.ts';
+import { consentRoutes } from '../consent/routes.ts';
+import { practitionerRoleRoute } from '../credentials/fhir-practitioner-role.ts';
+import { credentialRoutes } from '../credentials/routes.ts';
+import { exchangeRoutes } from '../exchange/routes.ts';
+import { apiSurface } from '../http/api-surface.ts';
+import { fhirSurface } from '../http/fhir-surface.ts';
+import { getParticipant } from '../indexer/projectors/participants.ts';
+import { recordRoutes } from '../records/routes/index.ts';
 import { anchorRoutes } from './routes/anchors.ts';
 import { healthRoutes } from './routes/health.ts';
-import { participantRoutes } from './routes/participants.ts';
-import { fhirRoutes } from '../fhir/routes.ts';
 import { keyRoutes } from './routes/keys.ts';
-import { auditRoutes } from '../audit/routes.ts';
-import { consentRoutes } from '../consent/routes.ts';
-import { authRoutes } from '../auth/routes.ts';
-import { credentialRoutes } from '../credentials/routes.ts';
-import { ConsentService } from '../consent/service.ts';
-import { custodianRoutes } from '../exchange/custodian.ts';
-import type { RecordService } from '../records/service.ts';
+import { participantRoutes } from './routes/participants.ts';
+import type { NodeServices } from './services.ts';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
-export function buildServer(ctx: NodeContext, records: RecordService, https?: { key: string; cert: string }): FastifyInstance {
+export function buildServer(s: NodeServices, https?: { key: string; cert: string }): FastifyInstance {
+  const { config, gate } = s;
   const app = Fastify({
     ...(https ? { https } : {}),
-    logger: {
-      level: ctx.config.logLevel,
-      base: { org: ctx.config.org },
-      redact: ['req.headers.authorization'],
-    },
+    logger: { level: config.logLevel, base: { org: config.org }, redact: ['req.headers.authorization'] },
     bodyLimit: BODY_LIMIT_BYTES,
   });
+  apiSurface(app);
+  const indexedBlock = () => s.indexer.indexedBlock;
+  const limits = { expensivePerMinute: config.expensivePerMinute };
 
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
-    const storage = storageFailure(err);
-    if (storage) {
-      req.log.error({ err }, 'storage failure');
-      return sendError(reply, storage.status, 'storage', storage.message);
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) req.log.error({ err }, 'request failed');
-    return sendError(reply, status, status === 500 ? 'internal' : (err.code ?? 'bad-request').toLowerCase(), status === 500 ? 'internal error' : err.message);
-  });
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
-
-  // Rate limits only where a route asks for one (logins, expensive operations; see rate-limits.ts).
+  // Rate limits only where a route asks for one (logins, expensive operations; see http/rate-limits.ts).
   // Routes must be added in contexts registered after the limiter to see its hook.
   void app.register(rateLimit, { global: false });
-  healthRoutes(app, ctx, records);
-  participantRoutes(app, ctx);
-  anchorRoutes(app, ctx);
-  const consent = new ConsentService(ctx, records);
-  fhirRoutes(app, ctx, records, consent);
-  keyRoutes(app, ctx, records);
-  void app.register(async (scoped) => {
-    authRoutes(scoped, ctx, records);
-    auditRoutes(scoped, ctx, records);
-    custodianRoutes(scoped, ctx, records);
+  void app.register(async (api) => {
+    healthRoutes(api, { org: config.org, storage: s.storage, queue: s.queue, indexer: s.indexer, anchorMismatches: () => s.records.anchorMismatches() });
+    participantRoutes(api, s.storage, indexedBlock);
+    anchorRoutes(api, { storage: s.storage, ledger: s.ledger, journal: s.journal, deployment: s.deployment, gate, indexedBlock });
+    keyRoutes(api, { keyFile: config.keyFile, store: s.store, queue: s.queue, gate });
+    authRoutes(api, s.logins);
+    auditRoutes(api, s.auditService, gate, limits);
+    credentialRoutes(api, s.credentials, gate);
+    consentRoutes(api, s.consent, gate);
+    exchangeRoutes(api, s.exchange, gate, limits);
+    api.get('/api/node', async () => ({
+      org: config.org,
+      orgId: s.orgId,
+      signer: s.journal.address,
+      registered: (await getParticipant(s.storage, s.orgId)) ?? null,
+      chainId: s.conn.chain.id,
+      contracts: Object.fromEntries(Object.entries(s.deployment.contracts).map(([k, v]) => [k, v.address])),
+      indexer: s.indexer.status(),
+    }));
+    void api.register(
+      fhirSurface({
+        gate,
+        publicPaths: ['/metadata'],
+        onFailure: (req, err) =>
+          s.audit.recordFailure(req.caller ?? { agent: 'Device/unauthenticated', network: req.ip }, { kind: err.kind, message: err.message, serious: err.kind === 'internal', url: req.url }).then(() => {}),
+        routes: (fhir) => {
+          recordRoutes(fhir, s.records, { org: config.org, ...limits });
+          consentFhirRoutes(fhir, s.consentView);
+          practitionerRoleRoute(fhir, s.credentials, config.org);
+        },
+      }),
+      { prefix: '/fhir' },
+    );
   });
-  credentialRoutes(app, ctx, records);
-  consentRoutes(app, ctx, records, consent);
-  app.get('/api/node', async () => ({
-    org: ctx.config.org,
-    orgId: ctx.orgId,
-    signer: ctx.sender.address,
-    registered: getParticipant(ctx.db, ctx.orgId) ?? null,
-    chainId: ctx.conn.chain.id,
-    contracts: Object.fromEntries(Object.entries(ctx.deployment.contracts).map(([k, v]) => [k, v.address])),
-    indexer: ctx.indexer.status(),
-  }));
   return app;
 }

@@ -4,8 +4,8 @@
  * key deleted. The record log keeps its leaves (hashes and tokens only), so the anchored roots still
  * verify; the erasure itself is appended to the log as a leaf of its own.
  */
-import type { Db } from '../db/database.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
+import type { Tx } from '../storage/engine.ts';
 import type { RecordStore } from './store.ts';
 
 export interface ErasureResult {
@@ -16,25 +16,17 @@ export interface ErasureResult {
   leafIndex: number;
 }
 
-export function erasePatient(db: Db, store: RecordStore, patientId: string, requestedBy: string): ErasureResult {
+export async function erasePatient(tx: Tx, store: RecordStore, patientId: string, requestedBy: string): Promise<ErasureResult> {
   const token = store.patientToken(patientId);
-  const rows = db.prepare('SELECT type, id, version, blob_hash FROM record_versions WHERE patient_token = ? AND erased = 0').all(token) as {
-    type: string;
-    id: string;
-    version: number;
-    blob_hash: string | null;
-  }[];
+  const rows = await tx.all<{ blob_hash: string | null }>('SELECT blob_hash FROM record_versions WHERE patient_token = ? AND erased = 0', [token]);
   const erasedAt = new Date().toISOString();
-  for (const r of rows) if (r.blob_hash) db.prepare('DELETE FROM record_blobs WHERE hash = ?').run(r.blob_hash);
-  db.prepare(
-    `UPDATE record_versions SET erased = 1, custodian_key = NULL, patient_key = NULL, patient_epk = NULL, kek_id = NULL WHERE patient_token = ?`,
-  ).run(token);
-  const resources = db.prepare('SELECT type, id FROM record_current WHERE patient_token = ?').all(token) as { type: string; id: string }[];
-  for (const r of resources) db.prepare('DELETE FROM record_search WHERE type = ? AND id = ?').run(r.type, r.id);
-  db.prepare('UPDATE record_current SET erased = 1 WHERE patient_token = ?').run(token);
-  db.prepare('DELETE FROM patient_keys WHERE patient_id = ?').run(patientId);
-  const leafIndex = store.log.append(Buffer.from(canonicalJson({ a: requestedBy, op: 'erase', p: token, ts: erasedAt, versions: rows.length })));
-  db.prepare('INSERT INTO erasures (patient_token, erased_at, versions, requested_by, leaf_index) VALUES (?, ?, ?, ?, ?)').run(
-    token, erasedAt, rows.length, requestedBy, leafIndex);
+  for (const r of rows) if (r.blob_hash) await tx.run('DELETE FROM record_blobs WHERE hash = ?', [r.blob_hash]);
+  await tx.run('UPDATE record_versions SET erased = 1, custodian_key = NULL, patient_key = NULL, patient_epk = NULL, kek_id = NULL WHERE patient_token = ?', [token]);
+  const resources = await tx.all<{ type: string; id: string }>('SELECT type, id FROM record_current WHERE patient_token = ?', [token]);
+  for (const r of resources) await tx.run('DELETE FROM record_search WHERE type = ? AND id = ?', [r.type, r.id]);
+  await tx.run('UPDATE record_current SET erased = 1 WHERE patient_token = ?', [token]);
+  await tx.run('DELETE FROM patient_keys WHERE patient_id = ?', [patientId]);
+  const leafIndex = await store.log.append(tx, Buffer.from(canonicalJson({ a: requestedBy, op: 'erase', p: token, ts: erasedAt, versions: rows.length })));
+  await tx.run('INSERT INTO erasures (patient_token, erased_at, versions, requested_by, leaf_index) VALUES (?, ?, ?, ?, ?)', [token, erasedAt, rows.length, requestedBy, leafIndex]);
   return { patientId, versions: rows.length, resources: resources.length, erasedAt, leafIndex };
 }

@@ -5,8 +5,7 @@
  */
 import { open, seal } from '../crypto/envelope.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
-import type { Db } from '../db/database.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { WriteQueue } from '../storage/write-queue.ts';
 
 export interface RotationResult {
   kekId: string;
@@ -16,7 +15,7 @@ export interface RotationResult {
 
 const CHUNK = 2000;
 
-export async function rewrapAll(db: Db, queue: WriteQueue, keys: OrgKeys, onProgress?: (n: number) => void): Promise<RotationResult> {
+export async function rewrapAll(queue: WriteQueue, keys: OrgKeys, onProgress?: (n: number) => void): Promise<RotationResult> {
   const current = keys.currentKek;
   const kekOf = (id: string) => {
     const k = keys.keks.get(id);
@@ -25,14 +24,20 @@ export async function rewrapAll(db: Db, queue: WriteQueue, keys: OrgKeys, onProg
   };
   let dataKeys = 0;
   for (;;) {
-    const n = await queue.run(() => {
-      const rows = db
-        .prepare('SELECT rowid, blob_hash, kek_id, custodian_key FROM record_versions WHERE kek_id IS NOT NULL AND kek_id != ? LIMIT ?')
-        .all(current.id, CHUNK) as { rowid: number; blob_hash: string; kek_id: string; custodian_key: Buffer }[];
-      const update = db.prepare('UPDATE record_versions SET kek_id = ?, custodian_key = ? WHERE rowid = ?');
+    const n = await queue.run(async (tx) => {
+      const rows = await tx.all<{ type: string; id: string; version: number; blob_hash: string; kek_id: string; custodian_key: Buffer }>(
+        'SELECT type, id, version, blob_hash, kek_id, custodian_key FROM record_versions WHERE kek_id IS NOT NULL AND kek_id != ? LIMIT ?',
+        [current.id, CHUNK],
+      );
       for (const r of rows) {
         const ad = Buffer.from(`carechain:dek:${r.blob_hash}`);
-        update.run(current.id, seal(current.key, open(kekOf(r.kek_id), r.custodian_key, ad, 'wrapped data key'), ad), r.rowid);
+        await tx.run('UPDATE record_versions SET kek_id = ?, custodian_key = ? WHERE type = ? AND id = ? AND version = ?', [
+          current.id,
+          seal(current.key, open(kekOf(r.kek_id), r.custodian_key, ad, 'wrapped data key'), ad),
+          r.type,
+          r.id,
+          r.version,
+        ]);
       }
       return rows.length;
     });
@@ -40,16 +45,11 @@ export async function rewrapAll(db: Db, queue: WriteQueue, keys: OrgKeys, onProg
     onProgress?.(dataKeys);
     if (n < CHUNK) break;
   }
-  const patientKeys = await queue.run(() => {
-    const rows = db.prepare('SELECT patient_id, kek_id, private_key_wrapped FROM patient_keys WHERE kek_id != ?').all(current.id) as {
-      patient_id: string;
-      kek_id: string;
-      private_key_wrapped: Buffer;
-    }[];
-    const update = db.prepare('UPDATE patient_keys SET kek_id = ?, private_key_wrapped = ? WHERE patient_id = ?');
+  const patientKeys = await queue.run(async (tx) => {
+    const rows = await tx.all<{ patient_id: string; kek_id: string; private_key_wrapped: Buffer }>('SELECT patient_id, kek_id, private_key_wrapped FROM patient_keys WHERE kek_id != ?', [current.id]);
     for (const r of rows) {
       const ad = Buffer.from(`carechain:patient-key:${r.patient_id}`);
-      update.run(current.id, seal(current.key, open(kekOf(r.kek_id), r.private_key_wrapped, ad, 'patient custody key'), ad), r.patient_id);
+      await tx.run('UPDATE patient_keys SET kek_id = ?, private_key_wrapped = ? WHERE patient_id = ?', [current.id, seal(current.key, open(kekOf(r.kek_id), r.private_key_wrapped, ad, 'patient custody key'), ad), r.patient_id]);
     }
     return rows.length;
   });

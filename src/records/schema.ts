@@ -1,8 +1,10 @@
-import type { Migration } from '../db/database.ts';
+import { leafTableMigration } from '../merkle/persistent-log.ts';
+import type { Migration } from '../storage/engine.ts';
 
+/** The tables the record store owns. */
 export const recordMigrations: Migration[] = [
-  (db) =>
-    db.exec(`
+  (tx) =>
+    tx.exec(`
       -- Ciphertext (iv ‖ AES-256-GCM ciphertext ‖ tag) by its SHA-256.
       CREATE TABLE record_blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
       -- One row per resource version. No plaintext: the patient link is an HMAC token, the data key
@@ -38,7 +40,7 @@ export const recordMigrations: Migration[] = [
       );
       CREATE INDEX record_current_patient ON record_current (patient_token);
       CREATE INDEX record_current_updated ON record_current (type, last_updated_ms);
-      -- Search index: keyed tokens for codes, epoch-ms ranges for dates (see search-params.ts).
+      -- Search index: keyed tokens for codes, epoch-ms ranges for dates (see fhir/search-params.ts).
       CREATE TABLE record_search (
         type TEXT NOT NULL,
         id TEXT NOT NULL,
@@ -65,4 +67,5 @@ export const recordMigrations: Migration[] = [
         leaf_index INTEGER NOT NULL
       );
     `),
+  leafTableMigration('records'),
 ];

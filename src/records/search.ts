@@ -3,9 +3,9 @@
  * `_count` (capped) and `_offset` paging. Unknown parameters are an error (strict handling), so a
  * typo never silently widens a search.
  */
-import type { Db } from '../db/database.ts';
-import { invalid } from '../fhir/outcome.ts';
-import { dateRange, typeHasParam, type SupportedType } from './search-params.ts';
+import { dateRange, typeHasParam, type SupportedType } from '../fhir/search-params.ts';
+import { invalid } from '../shared/errors.ts';
+import type { Sql } from '../storage/engine.ts';
 import type { RecordStore } from './store.ts';
 
 export const MAX_COUNT = 1000;
@@ -28,27 +28,27 @@ function parseDateParam(name: string, raw: string): { prefix: string; low: numbe
   return { prefix, low: range[0], high: range[1] };
 }
 
-/** SQL condition for a date prefix against a stored [low, high) column pair. */
-function dateCondition(prefix: string, col: { low: string; high: string }): string {
+/** SQL condition (and its parameters) for a date prefix against a stored [low, high) column pair. */
+function dateCondition(prefix: string, col: { low: string; high: string }, lo: number, hi: number): [string, number[]] {
   switch (prefix) {
-    case 'eq': return `(${col.low} >= @lo AND ${col.high} <= @hi)`;
-    case 'ne': return `NOT (${col.low} >= @lo AND ${col.high} <= @hi)`;
-    case 'gt': case 'sa': return `${col.high} > @hi`;
-    case 'ge': return `${col.high} > @lo`;
-    case 'lt': case 'eb': return `${col.low} < @lo`;
-    case 'le': return `${col.low} < @hi`;
+    case 'eq': return [`(${col.low} >= ? AND ${col.high} <= ?)`, [lo, hi]];
+    case 'ne': return [`NOT (${col.low} >= ? AND ${col.high} <= ?)`, [lo, hi]];
+    case 'gt': case 'sa': return [`${col.high} > ?`, [hi]];
+    case 'ge': return [`${col.high} > ?`, [lo]];
+    case 'lt': case 'eb': return [`${col.low} < ?`, [lo]];
+    case 'le': return [`${col.low} < ?`, [hi]];
     default: throw invalid(`unknown date prefix ${prefix}`);
   }
 }
 
-export function search(db: Db, store: RecordStore, type: SupportedType, params: URLSearchParams): SearchQuery {
-  const where = ['c.type = @type', 'c.deleted = 0', 'c.erased = 0'];
-  const bind: Record<string, unknown> = { type };
-  let n = 0;
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+export async function search(sql: Sql, store: RecordStore, type: SupportedType, params: URLSearchParams): Promise<SearchQuery> {
+  const where = ['c.type = ?', 'c.deleted = 0', 'c.erased = 0'];
+  const bind: (string | number)[] = [type];
   let count = DEFAULT_COUNT;
   let offset = 0;
   for (const [name, value] of params) {
-    const p = `p${n++}`;
     switch (name) {
       case '_count': {
         const c = Number(value);
@@ -62,15 +62,17 @@ export function search(db: Db, store: RecordStore, type: SupportedType, params: 
         offset = o;
         break;
       }
-      case '_id':
-        where.push(`c.id IN (SELECT value FROM json_each(@${p}))`);
-        bind[p] = JSON.stringify(value.split(','));
+      case '_id': {
+        const ids = value.split(',');
+        where.push(`c.id IN (${placeholders(ids.length)})`);
+        bind.push(...ids);
         break;
+      }
       case '_lastUpdated': {
         const d = parseDateParam(name, value);
-        where.push(dateCondition(d.prefix, { low: 'c.last_updated_ms', high: 'c.last_updated_ms + 1' }).replaceAll('@lo', `@${p}lo`).replaceAll('@hi', `@${p}hi`));
-        bind[`${p}lo`] = d.low;
-        bind[`${p}hi`] = d.high;
+        const [cond, args] = dateCondition(d.prefix, { low: 'c.last_updated_ms', high: 'c.last_updated_ms + 1' }, d.low, d.high);
+        where.push(cond);
+        bind.push(...args);
         break;
       }
       case 'patient':
@@ -78,41 +80,50 @@ export function search(db: Db, store: RecordStore, type: SupportedType, params: 
         if (!typeHasParam(type, 'patient') || type === 'Patient') throw invalid(`${type} has no search parameter "${name}"`);
         const ids = value.split(',').map((v) => /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(v)?.[1]);
         if (ids.some((i) => !i)) throw invalid(`${name}: "${value}" is not a Patient reference`);
-        where.push(`c.patient_token IN (SELECT value FROM json_each(@${p}))`);
-        bind[p] = JSON.stringify(ids.map((i) => store.patientToken(i!)));
+        where.push(`c.patient_token IN (${placeholders(ids.length)})`);
+        bind.push(...ids.map((i) => store.patientToken(i!)));
         break;
       }
       case 'code': {
         if (!typeHasParam(type, 'code')) throw invalid(`${type} has no search parameter "code"`);
-        where.push(`EXISTS (SELECT 1 FROM record_search s WHERE s.type = c.type AND s.id = c.id AND s.param = 'code' AND s.token IN (SELECT value FROM json_each(@${p})))`);
-        bind[p] = JSON.stringify(value.split(',').map((v) => store.token('code', v.startsWith('|') ? v.slice(1) : v)));
+        const tokens = value.split(',').map((v) => store.token('code', v.startsWith('|') ? v.slice(1) : v));
+        where.push(`EXISTS (SELECT 1 FROM record_search s WHERE s.type = c.type AND s.id = c.id AND s.param = 'code' AND s.token IN (${placeholders(tokens.length)}))`);
+        bind.push(...tokens);
         break;
       }
       case 'date':
       case 'birthdate': {
         if (!typeHasParam(type, 'date') || (name === 'birthdate') !== (type === 'Patient')) throw invalid(`${type} has no search parameter "${name}"`);
         const d = parseDateParam(name, value);
-        const cond = dateCondition(d.prefix, { low: 's.low', high: 's.high' }).replaceAll('@lo', `@${p}lo`).replaceAll('@hi', `@${p}hi`);
+        const [cond, args] = dateCondition(d.prefix, { low: 's.low', high: 's.high' }, d.low, d.high);
         where.push(`EXISTS (SELECT 1 FROM record_search s WHERE s.type = c.type AND s.id = c.id AND s.param = 'date' AND ${cond})`);
-        bind[`${p}lo`] = d.low;
-        bind[`${p}hi`] = d.high;
+        bind.push(...args);
         break;
       }
       default:
-        throw invalid(`unknown search parameter "${name}" for ${type} (supported: _id, _lastUpdated, patient, code, date, _count, _offset)`);
+        throw invalid(`unknown search parameter "${name}" for ${type} (supported: ${supportedParams(type).join(', ')})`);
     }
   }
   const sqlWhere = where.join(' AND ');
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM record_current c WHERE ${sqlWhere}`).get(bind) as { n: number }).n;
-  const ids = db
-    .prepare(`SELECT c.type, c.id FROM record_current c WHERE ${sqlWhere} ORDER BY c.last_updated_ms, c.id LIMIT @count OFFSET @offset`)
-    .all({ ...bind, count, offset }) as { type: string; id: string }[];
+  const total = Number((await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM record_current c WHERE ${sqlWhere}`, bind))?.n ?? 0);
+  const ids = await sql.all<{ type: string; id: string }>(`SELECT c.type, c.id FROM record_current c WHERE ${sqlWhere} ORDER BY c.last_updated_ms, c.id LIMIT ? OFFSET ?`, [
+    ...bind,
+    count,
+    offset,
+  ]);
   return { ids, total, count, offset };
 }
 
+/** The search parameters a type supports, for error messages. */
+export function supportedParams(type: SupportedType): string[] {
+  const own = type === 'Patient' ? ['birthdate'] : ['patient', 'subject', 'code', 'date'].filter((p) => typeHasParam(type, p === 'subject' ? 'patient' : (p as 'patient' | 'code' | 'date')));
+  return ['_count', '_id', '_lastUpdated', '_offset', ...own].sort();
+}
+
 /** Current, live resources of a patient's compartment (for `$everything`). */
-export function compartment(db: Db, store: RecordStore, patientId: string): { type: string; id: string }[] {
-  return db
-    .prepare(`SELECT type, id FROM record_current WHERE patient_token = ? AND deleted = 0 AND erased = 0 ORDER BY type = 'Patient' DESC, last_updated_ms`)
-    .all(store.patientToken(patientId)) as { type: string; id: string }[];
+export async function compartment(sql: Sql, store: RecordStore, patientId: string): Promise<{ type: string; id: string }[]> {
+  return sql.all<{ type: string; id: string }>(
+    `SELECT type, id FROM record_current WHERE patient_token = ? AND deleted = 0 AND erased = 0 ORDER BY type = 'Patient' DESC, last_updated_ms`,
+    [store.patientToken(patientId)],
+  );
 }

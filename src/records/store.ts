@@ -3,19 +3,21 @@
  * stored by ciphertext hash, its key wrapped for the organization and the patient, and a leaf for it
  * appended to the organization's record log (RFC 6962), whose roots are anchored on the ledger.
  *
- * All write methods are synchronous and must run inside a database transaction (the WriteQueue);
- * reads check integrity (ciphertext hash, log leaf, GCM tag) and fail loudly on tampering.
+ * Writes take the open transaction (`tx`, from the write queue); reads check integrity (ciphertext
+ * hash, log leaf, GCM tag) and fail loudly on tampering. This module owns the record tables: nothing
+ * else reads or writes them.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { Db } from '../db/database.ts';
-import { open, seal, newDataKey, unwrapKeyFor, wrapperFor, generateX25519, DecryptionError, type RecipientWrapper } from '../crypto/envelope.ts';
+import { createHash, randomUUID } from 'node:crypto';
+import type { BlindIndex } from '../crypto/blind-index.ts';
+import { DecryptionError, generateX25519, newDataKey, open, seal, unwrapKeyFor, wrapperFor, type RecipientWrapper } from '../crypto/envelope.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
-import { fhirError, gone, invalid, notFound } from '../fhir/outcome.ts';
+import { codesOf, dateOf, isSupportedType, patientIdOf, type SupportedType } from '../fhir/search-params.ts';
 import { ID_PATTERN, type Resource } from '../fhir/types.ts';
-import { leafHash } from '../merkle/rfc6962.ts';
-import type { PersistentLog } from '../merkle/persistent-log.ts';
+import { leafHash } from '../merkle/hasher.ts';
+import { PersistentLog } from '../merkle/persistent-log.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
-import { codesOf, dateOf, isSupportedType, patientIdOf, type SupportedType } from './search-params.ts';
+import { conflict, DomainError, gone, invalid, notFound } from '../shared/errors.ts';
+import type { Sql, Storage, Tx } from '../storage/engine.ts';
 
 export interface VersionRow {
   type: string;
@@ -44,101 +46,88 @@ export interface WriteResult {
   leafIndex: number;
 }
 
-/** Raised when stored data fails an integrity check; the message says exactly what. */
-export class IntegrityError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IntegrityError';
-  }
-}
+/** Stored data failed an integrity check; the message says exactly what. */
+export const integrityError = (message: string) => new DomainError('integrity', message, { code: 'exception' });
 
 /** The record-log leaf of a version: no PHI, only tokens, hashes and metadata. */
 export function versionLeaf(v: Pick<VersionRow, 'patient_token' | 'type' | 'id' | 'version' | 'blob_hash' | 'author' | 'last_updated' | 'op'>): Buffer {
-  return Buffer.from(
-    canonicalJson({ a: v.author, h: v.blob_hash, i: v.id, op: v.op, p: v.patient_token, t: v.type, ts: v.last_updated, v: v.version }),
-  );
+  return Buffer.from(canonicalJson({ a: v.author, h: v.blob_hash, i: v.id, op: v.op, p: v.patient_token, t: v.type, ts: v.last_updated, v: Number(v.version) }));
 }
 
-const aad = (type: string, id: string, version: number) => Buffer.from(`carechain:record:${type}/${id}/${version}`);
+/** The additional data binding a version's ciphertext to its identity. */
+export const recordAad = (type: string, id: string, version: number) => Buffer.from(`carechain:record:${type}/${id}/${version}`);
+/** The additional data binding a wrapped data key to its ciphertext. */
+export const dekAad = (blobHash: string) => Buffer.from(`carechain:dek:${blobHash}`);
+
+const toRow = (r: VersionRow): VersionRow => ({ ...r, version: Number(r.version), erased: Number(r.erased), leaf_index: Number(r.leaf_index) });
+
+export interface CurrentVersion {
+  version: number;
+  deleted: boolean;
+  erased: boolean;
+}
 
 export class RecordStore {
-  private readonly tokenKey: Buffer;
   private readonly wrappers = new Map<string, RecipientWrapper>();
-  private readonly stmt;
 
-  constructor(
-    db: Db,
+  private constructor(
+    private readonly storage: Storage,
     private keys: OrgKeys,
+    readonly blind: BlindIndex,
     readonly log: PersistentLog,
-  ) {
-    this.tokenKey = Buffer.from(createHmac('sha256', keys.indexSecret).update('carechain/index-token/v1').digest());
-    this.stmt = {
-      current: db.prepare('SELECT version, deleted, erased FROM record_current WHERE type = ? AND id = ?'),
-      version: db.prepare('SELECT * FROM record_versions WHERE type = ? AND id = ? AND version = ?'),
-      blob: db.prepare('SELECT data FROM record_blobs WHERE hash = ?'),
-      insertBlob: db.prepare('INSERT OR IGNORE INTO record_blobs (hash, data) VALUES (?, ?)'),
-      insertVersion: db.prepare(
-        `INSERT INTO record_versions (type, id, version, op, patient_token, blob_hash, kek_id, custodian_key, patient_epk, patient_key, author, last_updated, leaf_index)
-         VALUES (@type, @id, @version, @op, @patient_token, @blob_hash, @kek_id, @custodian_key, @patient_epk, @patient_key, @author, @last_updated, @leaf_index)`,
-      ),
-      upsertCurrent: db.prepare(
-        `INSERT INTO record_current (type, id, version, deleted, patient_token, last_updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted, patient_token = excluded.patient_token, last_updated_ms = excluded.last_updated_ms`,
-      ),
-      deleteSearch: db.prepare('DELETE FROM record_search WHERE type = ? AND id = ?'),
-      insertSearch: db.prepare('INSERT INTO record_search (type, id, param, token, low, high) VALUES (?, ?, ?, ?, ?, ?)'),
-      patientKey: db.prepare('SELECT public_key FROM patient_keys WHERE patient_id = ?'),
-      insertPatientKey: db.prepare('INSERT INTO patient_keys (patient_id, public_key, kek_id, private_key_wrapped) VALUES (?, ?, ?, ?)'),
-      history: db.prepare('SELECT * FROM record_versions WHERE type = ? AND id = ? ORDER BY version DESC'),
-    };
+  ) {}
+
+  static async open(storage: Storage, keys: OrgKeys, blind: BlindIndex): Promise<RecordStore> {
+    return new RecordStore(storage, keys, blind, await PersistentLog.open(storage, 'records'));
   }
 
-  /** Keyed token of a search value or patient id: equality search without plaintext. */
+  /** Keyed token of a search value: equality search without plaintext. */
   token(kind: string, value: string): string {
-    return createHmac('sha256', this.tokenKey).update(`${kind}\u0000${value}`).digest('base64url');
+    return this.blind.token(kind, value);
   }
 
   patientToken(patientId: string): string {
-    return this.token('patient', patientId);
+    return this.blind.patientToken(patientId);
   }
 
   // --- writes (inside a transaction) --------------------------------------------------------------
 
-  create(resource: Resource, author: string, id: string = randomUUID()): WriteResult {
-    this.checkType(resource.resourceType);
-    if (this.stmt.current.get(resource.resourceType, id)) throw fhirError(409, 'duplicate', `${resource.resourceType}/${id} already exists`);
-    return this.writeVersion(resource, author, id, 1, 'create');
+  async create(tx: Tx, resource: Resource, author: string, id: string = randomUUID()): Promise<WriteResult> {
+    checkType(resource.resourceType);
+    if (await this.currentVersion(resource.resourceType, id, tx)) throw conflict(`${resource.resourceType}/${id} already exists`, 'duplicate');
+    return this.writeVersion(tx, resource, author, id, 1, 'create');
   }
 
   /** Update (or create with a client-chosen id). `ifMatch` is the expected current version. */
-  update(type: string, id: string, resource: Resource, author: string, ifMatch?: number): WriteResult {
-    this.checkType(type);
+  async update(tx: Tx, type: string, id: string, resource: Resource, author: string, ifMatch?: number): Promise<WriteResult> {
+    checkType(type);
     if (resource.resourceType !== type) throw invalid(`resourceType ${resource.resourceType} does not match the URL (${type})`, ['resourceType']);
     if (resource.id !== id) throw invalid(`resource id ${resource.id ?? '(none)'} does not match the URL (${id})`, [`${type}.id`]);
-    const cur = this.stmt.current.get(type, id) as { version: number; deleted: number; erased: number } | undefined;
+    const cur = await this.currentVersion(type, id, tx);
     if (cur?.erased) throw gone(`${type}/${id} (erased)`);
     if (ifMatch !== undefined && ifMatch !== (cur?.version ?? 0)) {
-      throw fhirError(412, 'conflict', `version conflict: If-Match ${ifMatch} but ${type}/${id} is at version ${cur?.version ?? 'none'}`);
+      throw new DomainError('precondition-failed', `version conflict: If-Match ${ifMatch} but ${type}/${id} is at version ${cur?.version ?? 'none'}`, { code: 'conflict' });
     }
-    return this.writeVersion(resource, author, id, (cur?.version ?? 0) + 1, cur ? 'update' : 'create');
+    return this.writeVersion(tx, resource, author, id, (cur?.version ?? 0) + 1, cur ? 'update' : 'create');
   }
 
-  delete(type: string, id: string, author: string): WriteResult | null {
-    this.checkType(type);
-    const cur = this.stmt.current.get(type, id) as { version: number; deleted: number; erased: number } | undefined;
-    if (!cur || cur.deleted || cur.erased) return null; // idempotent
-    const prev = this.stmt.version.get(type, id, cur.version) as VersionRow;
+  /** Deletes (idempotently: null when there is nothing live to delete). */
+  async delete(tx: Tx, type: string, id: string, author: string): Promise<WriteResult | null> {
+    checkType(type);
+    const cur = await this.currentVersion(type, id, tx);
+    if (!cur || cur.deleted || cur.erased) return null;
+    const prev = (await this.versionRow(type, id, cur.version, tx))!;
     const version = cur.version + 1;
     const lastUpdated = new Date().toISOString();
     const row = { type, id, version, op: 'delete' as const, patient_token: prev.patient_token, blob_hash: null, author, last_updated: lastUpdated };
-    const leaf_index = this.log.append(versionLeaf(row));
-    this.stmt.insertVersion.run({ ...row, kek_id: null, custodian_key: null, patient_epk: null, patient_key: null, leaf_index });
-    this.stmt.upsertCurrent.run(type, id, version, 1, prev.patient_token, Date.parse(lastUpdated));
-    this.stmt.deleteSearch.run(type, id);
-    return { resource: null, type, id, version, lastUpdated, created: false, leafIndex: leaf_index };
+    const leafIndex = await this.log.append(tx, versionLeaf(row));
+    await this.insertVersion(tx, { ...row, kek_id: null, custodian_key: null, patient_epk: null, patient_key: null, leaf_index: leafIndex });
+    await this.upsertCurrent(tx, type, id, version, true, prev.patient_token, Date.parse(lastUpdated));
+    await tx.run('DELETE FROM record_search WHERE type = ? AND id = ?', [type, id]);
+    return { resource: null, type, id, version, lastUpdated, created: false, leafIndex };
   }
 
-  private writeVersion(input: Resource, author: string, id: string, version: number, op: 'create' | 'update'): WriteResult {
+  private async writeVersion(tx: Tx, input: Resource, author: string, id: string, version: number, op: 'create' | 'update'): Promise<WriteResult> {
     if (!ID_PATTERN.test(id)) throw invalid(`invalid id "${id}"`, [`${input.resourceType}.id`]);
     const type = input.resourceType as SupportedType;
     const lastUpdated = new Date().toISOString();
@@ -148,37 +137,46 @@ export class RecordStore {
     const patientToken = patientId ? this.patientToken(patientId) : null;
 
     const dek = newDataKey();
-    const blob = seal(dek, Buffer.from(canonicalJson(resource)), aad(type, id, version));
+    const blob = seal(dek, Buffer.from(canonicalJson(resource)), recordAad(type, id, version));
     const blobHash = createHash('sha256').update(blob).digest('hex');
-    const custodianKey = seal(this.keys.currentKek.key, dek, Buffer.from(`carechain:dek:${blobHash}`));
-    if (type === 'Patient') this.ensurePatientKey(id);
-    const wrapper = patientId ? this.patientWrapper(patientId) : undefined;
-    const patientKey = wrapper ? seal(wrapper.key, dek, Buffer.from(`carechain:dek:${blobHash}`)) : null;
+    const custodianKey = seal(this.keys.currentKek.key, dek, dekAad(blobHash));
+    if (type === 'Patient') await this.ensurePatientKey(tx, id);
+    const wrapper = patientId ? await this.patientWrapper(patientId, tx) : undefined;
+    const patientKey = wrapper ? seal(wrapper.key, dek, dekAad(blobHash)) : null;
 
     const row = { type, id, version, op, patient_token: patientToken, blob_hash: blobHash, author, last_updated: lastUpdated };
-    const leaf_index = this.log.append(versionLeaf(row));
-    this.stmt.insertBlob.run(blobHash, blob);
-    this.stmt.insertVersion.run({
-      ...row,
-      kek_id: this.keys.currentKek.id,
-      custodian_key: custodianKey,
-      patient_epk: wrapper?.epk ?? null,
-      patient_key: patientKey,
-      leaf_index,
-    });
-    this.stmt.upsertCurrent.run(type, id, version, 0, patientToken, Date.parse(lastUpdated));
-    this.stmt.deleteSearch.run(type, id);
-    for (const code of codesOf(resource)) this.stmt.insertSearch.run(type, id, 'code', this.token('code', code), null, null);
+    await tx.run('INSERT INTO record_blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING', [blobHash, blob]);
+    const leafIndex = await this.log.append(tx, versionLeaf(row));
+    await this.insertVersion(tx, { ...row, kek_id: this.keys.currentKek.id, custodian_key: custodianKey, patient_epk: wrapper?.epk ?? null, patient_key: patientKey, leaf_index: leafIndex });
+    await this.upsertCurrent(tx, type, id, version, false, patientToken, Date.parse(lastUpdated));
+    await tx.run('DELETE FROM record_search WHERE type = ? AND id = ?', [type, id]);
+    for (const code of codesOf(resource)) await tx.run('INSERT INTO record_search (type, id, param, token, low, high) VALUES (?, ?, ?, ?, ?, ?)', [type, id, 'code', this.token('code', code), null, null]);
     const date = dateOf(resource);
-    if (date) this.stmt.insertSearch.run(type, id, 'date', null, date[0], date[1]);
-    return { resource, type, id, version, lastUpdated, created: version === 1 || op === 'create', leafIndex: leaf_index };
+    if (date) await tx.run('INSERT INTO record_search (type, id, param, token, low, high) VALUES (?, ?, ?, ?, ?, ?)', [type, id, 'date', null, date[0], date[1]]);
+    return { resource, type, id, version, lastUpdated, created: version === 1 || op === 'create', leafIndex };
   }
 
-  private ensurePatientKey(patientId: string): void {
-    if (this.stmt.patientKey.get(patientId)) return;
+  private insertVersion(tx: Tx, r: Omit<VersionRow, 'erased'>): Promise<unknown> {
+    return tx.run(
+      `INSERT INTO record_versions (type, id, version, op, patient_token, blob_hash, kek_id, custodian_key, patient_epk, patient_key, author, last_updated, leaf_index)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [r.type, r.id, r.version, r.op, r.patient_token, r.blob_hash, r.kek_id, r.custodian_key, r.patient_epk, r.patient_key, r.author, r.last_updated, r.leaf_index],
+    );
+  }
+
+  private upsertCurrent(tx: Tx, type: string, id: string, version: number, deleted: boolean, patientToken: string | null, updatedMs: number): Promise<unknown> {
+    return tx.run(
+      `INSERT INTO record_current (type, id, version, deleted, patient_token, last_updated_ms) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted, patient_token = excluded.patient_token, last_updated_ms = excluded.last_updated_ms`,
+      [type, id, version, deleted ? 1 : 0, patientToken, updatedMs],
+    );
+  }
+
+  private async ensurePatientKey(tx: Tx, patientId: string): Promise<void> {
+    if (await tx.get('SELECT 1 AS x FROM patient_keys WHERE patient_id = ?', [patientId])) return;
     const pair = generateX25519();
     const wrapped = seal(this.keys.currentKek.key, pair.privateKey, Buffer.from(`carechain:patient-key:${patientId}`));
-    this.stmt.insertPatientKey.run(patientId, pair.publicKey, this.keys.currentKek.id, wrapped);
+    await tx.run('INSERT INTO patient_keys (patient_id, public_key, kek_id, private_key_wrapped) VALUES (?, ?, ?, ?)', [patientId, pair.publicKey, this.keys.currentKek.id, wrapped]);
   }
 
   /**
@@ -186,8 +184,8 @@ export class RecordStore {
    * Cached by the patient's public key, not their id: a key created in a transaction that rolled
    * back must never be wrapped to.
    */
-  private patientWrapper(patientId: string): RecipientWrapper | undefined {
-    const row = this.stmt.patientKey.get(patientId) as { public_key: Buffer } | undefined;
+  private async patientWrapper(patientId: string, sql: Sql): Promise<RecipientWrapper | undefined> {
+    const row = await sql.get<{ public_key: Buffer }>('SELECT public_key FROM patient_keys WHERE patient_id = ?', [patientId]);
     if (!row) return undefined;
     const cacheKey = row.public_key.toString('hex');
     let w = this.wrappers.get(cacheKey);
@@ -200,86 +198,141 @@ export class RecordStore {
 
   // --- reads --------------------------------------------------------------------------------------
 
-  currentVersion(type: string, id: string): { version: number; deleted: boolean; erased: boolean } | undefined {
-    const cur = this.stmt.current.get(type, id) as { version: number; deleted: number; erased: number } | undefined;
-    return cur && { version: cur.version, deleted: cur.deleted === 1, erased: cur.erased === 1 };
+  async currentVersion(type: string, id: string, sql: Sql = this.storage): Promise<CurrentVersion | undefined> {
+    const cur = await sql.get<{ version: number; deleted: number; erased: number }>('SELECT version, deleted, erased FROM record_current WHERE type = ? AND id = ?', [type, id]);
+    return cur && { version: Number(cur.version), deleted: Number(cur.deleted) === 1, erased: Number(cur.erased) === 1 };
   }
 
-  read(type: string, id: string): Resource {
-    this.checkType(type);
-    const cur = this.currentVersion(type, id);
+  async read(type: string, id: string, sql: Sql = this.storage): Promise<Resource> {
+    checkType(type);
+    const cur = await this.currentVersion(type, id, sql);
     if (!cur) throw notFound(`${type}/${id}`);
     if (cur.erased) throw gone(`${type}/${id} (erased at the patient's request)`);
     if (cur.deleted) throw gone(`${type}/${id}`);
-    return this.vread(type, id, cur.version);
+    return this.vread(type, id, cur.version, sql);
   }
 
-  vread(type: string, id: string, version: number): Resource {
-    this.checkType(type);
-    const row = this.stmt.version.get(type, id, version) as VersionRow | undefined;
+  async vread(type: string, id: string, version: number, sql: Sql = this.storage): Promise<Resource> {
+    checkType(type);
+    const row = await this.versionRow(type, id, version, sql);
     if (!row) throw notFound(`${type}/${id}/_history/${version}`);
     if (row.erased) throw gone(`${type}/${id}/_history/${version} (erased at the patient's request)`);
     if (row.op === 'delete') throw gone(`${type}/${id}/_history/${version}`);
-    return this.decrypt(row);
+    return this.decrypt(row, sql);
+  }
+
+  /** The ciphertext of a version, checked against its hash. */
+  async ciphertext(row: VersionRow, sql: Sql = this.storage): Promise<Buffer> {
+    const where = `${row.type}/${row.id}/_history/${row.version}`;
+    const blob = (await sql.get<{ data: Buffer }>('SELECT data FROM record_blobs WHERE hash = ?', [row.blob_hash]))?.data;
+    if (!blob) throw integrityError(`${where}: ciphertext ${row.blob_hash} is missing`);
+    if (createHash('sha256').update(blob).digest('hex') !== row.blob_hash) throw integrityError(`${where}: ciphertext does not match its hash ${row.blob_hash}`);
+    return blob;
+  }
+
+  /** A version's data key, unwrapped with the organization's key-encryption key. */
+  dataKey(row: VersionRow): Buffer {
+    const where = `${row.type}/${row.id}/_history/${row.version}`;
+    const kek = this.keys.keks.get(row.kek_id ?? '');
+    if (!kek) throw integrityError(`${where}: key-encryption key ${row.kek_id} is not available`);
+    try {
+      return open(kek.key, row.custodian_key!, dekAad(row.blob_hash!), `${where}: wrapped data key`);
+    } catch (err) {
+      if (err instanceof DecryptionError) throw integrityError(err.message);
+      throw err;
+    }
   }
 
   /** Decrypts a version after checking its ciphertext hash and its record-log leaf. */
-  decrypt(row: VersionRow): Resource {
+  async decrypt(row: VersionRow, sql: Sql = this.storage): Promise<Resource> {
     const where = `${row.type}/${row.id}/_history/${row.version}`;
-    this.checkLeaf(row);
-    const blob = (this.stmt.blob.get(row.blob_hash) as { data: Buffer } | undefined)?.data;
-    if (!blob) throw new IntegrityError(`${where}: ciphertext ${row.blob_hash} is missing`);
-    if (createHash('sha256').update(blob).digest('hex') !== row.blob_hash) throw new IntegrityError(`${where}: ciphertext does not match its hash ${row.blob_hash}`);
-    const kek = this.keys.keks.get(row.kek_id ?? '');
-    if (!kek) throw new IntegrityError(`${where}: key-encryption key ${row.kek_id} is not available`);
+    await this.checkLeaf(row, sql);
+    const blob = await this.ciphertext(row, sql);
+    const dek = this.dataKey(row);
     try {
-      const dek = open(kek.key, row.custodian_key!, Buffer.from(`carechain:dek:${row.blob_hash}`), `${where}: wrapped data key`);
-      return JSON.parse(open(dek, blob, aad(row.type, row.id, row.version), `${where}: ciphertext`).toString('utf8')) as Resource;
+      return JSON.parse(open(dek, blob, recordAad(row.type, row.id, row.version), `${where}: ciphertext`).toString('utf8')) as Resource;
     } catch (err) {
-      if (err instanceof DecryptionError) throw new IntegrityError(err.message);
+      if (err instanceof DecryptionError) throw integrityError(err.message);
       throw err;
     }
   }
 
   /** The patient's side: recover a version with the patient's own key pair (proves the patient wrap). */
-  decryptAsPatient(row: VersionRow, patient: { publicKey: Buffer; privateKey: Buffer }): Resource {
+  async decryptAsPatient(row: VersionRow, patient: { publicKey: Buffer; privateKey: Buffer }): Promise<Resource> {
     const wrapKey = unwrapKeyFor(patient, row.patient_epk!);
-    const dek = open(wrapKey, row.patient_key!, Buffer.from(`carechain:dek:${row.blob_hash}`), 'patient-wrapped data key');
-    const blob = (this.stmt.blob.get(row.blob_hash) as { data: Buffer }).data;
-    return JSON.parse(open(dek, blob, aad(row.type, row.id, row.version)).toString('utf8')) as Resource;
+    const dek = open(wrapKey, row.patient_key!, dekAad(row.blob_hash!), 'patient-wrapped data key');
+    const blob = await this.ciphertext(row);
+    return JSON.parse(open(dek, blob, recordAad(row.type, row.id, row.version)).toString('utf8')) as Resource;
   }
 
   /** The version's leaf, recomputed from its row, must be the leaf at its index in the log. */
-  checkLeaf(row: VersionRow): void {
+  async checkLeaf(row: VersionRow, sql: Sql = this.storage): Promise<void> {
     const where = `${row.type}/${row.id}/_history/${row.version}`;
     const expected = leafHash(versionLeaf(row));
     if (row.leaf_index >= this.log.tree.size || !this.log.tree.leafHashAt(row.leaf_index).equals(expected)) {
-      throw new IntegrityError(`${where}: version metadata does not match record-log entry ${row.leaf_index}`);
+      throw integrityError(`${where}: version metadata does not match record-log entry ${row.leaf_index}`);
     }
     // The stored entry too: a rewritten log row is caught on read, not only at the next restart.
-    const stored = this.log.leaf(row.leaf_index);
+    const stored = await this.log.leaf(row.leaf_index, sql);
     if (!stored || !leafHash(stored).equals(expected)) {
-      throw new IntegrityError(`${where}: record-log entry ${row.leaf_index} was changed in the database`);
+      throw integrityError(`${where}: record-log entry ${row.leaf_index} was changed in the database`);
     }
   }
 
-  versionRow(type: string, id: string, version: number): VersionRow | undefined {
-    return this.stmt.version.get(type, id, version) as VersionRow | undefined;
+  async versionRow(type: string, id: string, version: number, sql: Sql = this.storage): Promise<VersionRow | undefined> {
+    const row = await sql.get<VersionRow>('SELECT * FROM record_versions WHERE type = ? AND id = ? AND version = ?', [type, id, version]);
+    return row && toRow(row);
   }
 
-  history(type: string, id: string): VersionRow[] {
-    this.checkType(type);
-    const rows = this.stmt.history.all(type, id) as VersionRow[];
+  async history(type: string, id: string): Promise<VersionRow[]> {
+    checkType(type);
+    const rows = (await this.storage.all<VersionRow>('SELECT * FROM record_versions WHERE type = ? AND id = ? ORDER BY version DESC', [type, id])).map(toRow);
     if (rows.length === 0) throw notFound(`${type}/${id}`);
     return rows;
   }
 
-  private checkType(type: string): asserts type is SupportedType {
-    if (!isSupportedType(type)) throw fhirError(404, 'not-supported', `resource type ${type} is not supported by this server`);
+  /** Every version row in log order (for whole-store verification). */
+  async *allVersions(pageSize = 5000): AsyncGenerator<VersionRow> {
+    for (let after = -1; ; ) {
+      const rows = (await this.storage.all<VersionRow>('SELECT * FROM record_versions WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?', [after, pageSize])).map(toRow);
+      yield* rows;
+      if (rows.length < pageSize) return;
+      after = rows.at(-1)!.leaf_index;
+    }
+  }
+
+  async versionCount(): Promise<number> {
+    return Number((await this.storage.get<{ n: number }>('SELECT COUNT(*) AS n FROM record_versions'))?.n ?? 0);
+  }
+
+  /** Log entries that erasures appended (they have no version row). */
+  async erasureLeafIndexes(): Promise<number[]> {
+    return (await this.storage.all<{ leaf_index: number }>('SELECT leaf_index FROM erasures')).map((r) => Number(r.leaf_index));
+  }
+
+  /** The patient a stored resource belongs to (decrypting its current or last live version). */
+  async patientOf(type: string, id: string): Promise<string | undefined> {
+    const cur = await this.currentVersion(type, id);
+    if (!cur) return undefined;
+    if (type === 'Patient') return id;
+    try {
+      const row = await this.versionRow(type, id, cur.deleted ? cur.version - 1 : cur.version);
+      return row && row.op !== 'delete' && !row.erased ? patientIdOf(await this.decrypt(row)) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Replaces the keys (after KEK rotation) for later writes and reads. */
   setKeys(keys: OrgKeys): void {
     this.keys = keys;
   }
+
+  get currentKeys(): OrgKeys {
+    return this.keys;
+  }
+}
+
+export function checkType(type: string): asserts type is SupportedType {
+  if (!isSupportedType(type)) throw new DomainError('not-found', `resource type ${type} is not supported by this server`, { code: 'not-supported' });
 }

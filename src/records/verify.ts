@@ -7,9 +7,10 @@ import { bytesToHex, type Hex, type PublicClient } from 'viem';
 import type { Deployment } from '../chain/deployment.ts';
 import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../chain/ids.ts';
-import type { Db } from '../db/database.ts';
-import { leafHash, MerkleTree } from '../merkle/rfc6962.ts';
-import { IntegrityError, versionLeaf, type RecordStore, type VersionRow } from './store.ts';
+import { leafHash } from '../merkle/hasher.ts';
+import { MerkleTree } from '../merkle/tree.ts';
+import { isDomainError } from '../shared/errors.ts';
+import { versionLeaf, type RecordStore } from './store.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -22,18 +23,17 @@ export interface VerifyReport {
 }
 
 export async function verifyRecordStore(opts: {
-  db: Db;
   store: RecordStore;
   client: PublicClient;
   deployment: Deployment;
   orgId: Hex;
   onProgress?: (done: number, total: number) => void;
 }): Promise<VerifyReport> {
-  const { db, store } = opts;
+  const { store } = opts;
   const problems: string[] = [];
   const leaves = new Map<number, Buffer>();
   const tree = new MerkleTree();
-  for (const [idx, leaf] of store.log.leaves()) {
+  for await (const [idx, leaf] of store.log.leaves()) {
     if (idx !== tree.size) {
       problems.push(`record log: entry ${tree.size} is missing (next stored entry is ${idx})`);
       break;
@@ -60,11 +60,11 @@ export async function verifyRecordStore(opts: {
   }
 
   // Every version against its log entry, its ciphertext and its wrapped key.
-  const total = (db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as { n: number }).n;
+  const total = await store.versionCount();
   let done = 0;
   let erasedVersions = 0;
   const referenced = new Set<number>();
-  for (const row of db.prepare('SELECT * FROM record_versions ORDER BY leaf_index').iterate() as Iterable<VersionRow>) {
+  for await (const row of store.allVersions()) {
     const where = `${row.type}/${row.id}/_history/${row.version}`;
     referenced.add(row.leaf_index);
     const leaf = leaves.get(row.leaf_index);
@@ -73,9 +73,9 @@ export async function verifyRecordStore(opts: {
     if (row.erased) erasedVersions++;
     else if (row.op !== 'delete') {
       try {
-        store.decrypt(row);
+        await store.decrypt(row);
       } catch (err) {
-        if (err instanceof IntegrityError) {
+        if (isDomainError(err, 'integrity')) {
           // decrypt() also checks the leaf against the in-memory tree; report only the new finding.
           if (!/record-log entry/.test(err.message)) problems.push(err.message);
         } else throw err;
@@ -84,7 +84,7 @@ export async function verifyRecordStore(opts: {
     if (++done % 1000 === 0) opts.onProgress?.(done, total);
   }
   opts.onProgress?.(done, total);
-  for (const r of db.prepare('SELECT leaf_index FROM erasures').all() as { leaf_index: number }[]) referenced.add(r.leaf_index);
+  for (const idx of await store.erasureLeafIndexes()) referenced.add(idx);
   for (const idx of leaves.keys()) {
     if (!referenced.has(idx)) problems.push(`record log: entry ${idx} has no stored version (${leaves.get(idx)!.toString('utf8').slice(0, 120)}): a version was deleted`);
   }

@@ -1,3 +1,5 @@
+import { BaseError, ContractFunctionRevertedError } from 'viem';
+
 /**
  * The domain error model. Services and stores throw `DomainError`s that say what went wrong in the
  * domain's words (invalid input, not found, forbidden, a conflict, …); each HTTP surface translates
@@ -26,6 +28,31 @@ export type ErrorKind =
   | 'integrity' // stored data failed an integrity check (500, reported, never silent)
   | 'internal'; // a bug (500)
 
+/**
+ * The HTTP status of each kind. Kept with the model because FHIR itself carries statuses in its data
+ * (a batch Bundle's entry.response.status); only the HTTP surfaces and that format use it.
+ */
+export const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'not-supported': 400,
+  'not-acceptable': 406,
+  conflict: 409,
+  gone: 410,
+  'precondition-failed': 412,
+  'too-large': 413,
+  'unsupported-media': 415,
+  unprocessable: 422,
+  'too-many': 429,
+  'storage-full': 507,
+  unavailable: 503,
+  chain: 502,
+  integrity: 500,
+  internal: 500,
+};
+
 export interface ErrorOptions {
   /** Where in the input the problem is (FHIRPath-like, e.g. `Patient.birthDate`). */
   expression?: string[];
@@ -40,6 +67,8 @@ export class DomainError extends Error {
   readonly expression?: string[];
   readonly retryAfterSeconds?: number;
   readonly code?: string;
+  /** Set once the failure has been written to the audit trail (so a surface does not audit it again). */
+  audited = false;
 
   constructor(
     readonly kind: ErrorKind,
@@ -65,4 +94,39 @@ export const tooLarge = (message: string) => new DomainError('too-large', messag
 
 export function isDomainError(err: unknown, kind?: ErrorKind): err is DomainError {
   return err instanceof DomainError && (kind === undefined || err.kind === kind);
+}
+
+/**
+ * An error meant for the operator of a command or a starting node: one line that says what is wrong
+ * and, where possible, what to do. The CLI prints `carechain: error: <message>` and exits with
+ * `exitCode`, without a stack trace.
+ */
+export class CarechainError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CarechainError';
+  }
+}
+
+/** Invalid configuration or arguments (exit code 2). */
+export class ConfigError extends CarechainError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One line for any error: viem's long messages shortened to the decoded revert. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof BaseError) {
+    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+    const name = revert instanceof ContractFunctionRevertedError ? (revert.data?.errorName ?? revert.reason) : undefined;
+    return `${err.shortMessage.split('\n')[0]}${name ? ` (${name})` : ''}`;
+  }
+  if (err instanceof Error) return err.message.split('\n')[0]!;
+  return String(err);
 }

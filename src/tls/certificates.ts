@@ -13,7 +13,7 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isIP } from 'node:net';
-import { CarechainError } from '../errors.ts';
+import { CarechainError } from '../shared/errors.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

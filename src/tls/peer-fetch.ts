@@ -4,7 +4,7 @@
  * must hold a certificate from this network. The CLI reaches nodes with `fetchTrusting`.
  */
 import { Agent, fetch as undiciFetch } from 'undici';
-import { CarechainError } from '../errors.ts';
+import { CarechainError } from '../shared/errors.ts';
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<Response>;
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {CredentialStatus} from "../../contracts/CredentialStatus.sol";
+import {ParticipantGated} from "../../contracts/ParticipantGated.sol";
 import {ParticipantRegistry} from "../../contracts/ParticipantRegistry.sol";
 import {vm} from "./Vm.sol";
 
@@ -42,7 +43,7 @@ contract CredentialStatusGuards {
     }
 
     function test_onlyScopedParticipantsRegister() public {
-        _reverts(outsider, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA)), CredentialStatus.NotActiveParticipant.selector);
+        _reverts(outsider, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA)), ParticipantGated.NotActiveParticipant.selector);
         _reverts(hospital, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA)), CredentialStatus.OutsideIssuerScope.selector);
         _reverts(board, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, keccak256("US-NY"))), CredentialStatus.OutsideIssuerScope.selector);
     }
@@ -50,7 +51,7 @@ contract CredentialStatusGuards {
     function test_onlyTheIssuerChangesStatus() public {
         bytes[3] memory calls = [abi.encodeCall(status.suspend, (ID)), abi.encodeCall(status.reinstate, (ID)), abi.encodeCall(status.revoke, (ID))];
         for (uint256 i = 0; i < 3; i++) {
-            _reverts(outsider, calls[i], CredentialStatus.NotActiveParticipant.selector);
+            _reverts(outsider, calls[i], ParticipantGated.NotActiveParticipant.selector);
             _reverts(hospital, calls[i], CredentialStatus.NotIssuer.selector);
         }
         require(status.credential(ID).status == CredentialStatus.Status.Active, "a wrong caller changed the status");
@@ -58,7 +59,7 @@ contract CredentialStatusGuards {
 
     function test_suspendedIssuerCannotChangeStatus() public {
         registry.suspend(keccak256("board"), "audit");
-        _reverts(board, abi.encodeCall(status.revoke, (ID)), CredentialStatus.NotActiveParticipant.selector);
+        _reverts(board, abi.encodeCall(status.revoke, (ID)), ParticipantGated.NotActiveParticipant.selector);
     }
 
     function test_theIssuerDoes() public {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
 import { credentialStatusAbi } from '../../src/chain/generated/contracts.ts';
 import { journalMigrations, TxSender } from '../../src/chain/journal.ts';
-import { openDatabase } from '../../src/db/database.ts';
+import { openSqlite } from '../../src/storage/sqlite.ts';
 import { credentialTypeId, jurisdictionId } from '../../src/credentials/types.ts';
 import { signCredential, type IssueInput } from '../../src/credentials/vc.ts';
 import { freePort } from '../../src/chain/anvil.ts';
@@ -170,7 +170,7 @@ export async function licenseTestPractitioner(
     functionName: 'setIssuerScope',
     args: [board.orgId, credentialTypeId('medical-licence'), jurisdictionId('US-CA'), true],
   });
-  const boardSender = new TxSender(openDatabase(':memory:', { journal: journalMigrations }), chain.conn, board.keys.account);
+  const boardSender = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), chain.conn, board.keys.account);
   const now = Date.now();
   const input: IssueInput = {
     type: 'medical-licence',

@@ -1,16 +1,16 @@
+/** Operator: rotate the key-encryption key (adds a key to the key file, re-wraps every data key). */
 import type { FastifyInstance } from 'fastify';
 import { addKek, loadKeyFile } from '../../crypto/org-keys.ts';
+import type { Gate } from '../../http/gate.ts';
 import { rewrapAll } from '../../records/key-rotation.ts';
-import type { RecordService } from '../../records/service.ts';
-import { requireAdmin } from '../admin-auth.ts';
-import type { NodeContext } from '../context.ts';
+import type { RecordStore } from '../../records/store.ts';
+import type { WriteQueue } from '../../storage/write-queue.ts';
 
-/** Operator: rotate the key-encryption key (adds a key to the key file, re-wraps every data key). */
-export function keyRoutes(app: FastifyInstance, ctx: NodeContext, records: RecordService) {
-  app.post('/api/keys/rotate', { preHandler: requireAdmin(ctx) }, async () => {
-    addKek(ctx.config.keyFile);
-    ctx.keys = loadKeyFile(ctx.config.keyFile);
-    records.store.setKeys(ctx.keys);
-    return rewrapAll(ctx.db, records.queue, ctx.keys);
+export function keyRoutes(app: FastifyInstance, deps: { keyFile: string; store: RecordStore; queue: WriteQueue; gate: Gate }): void {
+  app.post('/api/keys/rotate', deps.gate.roles(), async () => {
+    addKek(deps.keyFile);
+    const keys = loadKeyFile(deps.keyFile);
+    deps.store.setKeys(keys);
+    return rewrapAll(deps.queue, keys);
   });
 }

@@ -1,7 +1,0 @@
-import type { Principal } from './principal.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-}

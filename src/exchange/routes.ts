@@ -1,0 +1,40 @@
+/** Exchange API: the custodian's signed endpoint, a clinician's fetch, and break-glass reviews. */
+import type { FastifyInstance } from 'fastify';
+import type { Address, Hex } from 'viem';
+import { z } from 'zod';
+import { PURPOSES } from '../chain/ids.ts';
+import { scopeSchema } from '../consent/scope.ts';
+import { callerOf, type Gate } from '../http/gate.ts';
+import { parse } from '../http/parse.ts';
+import { expensive } from '../http/rate-limits.ts';
+import { SIGNATURE_HEADER } from './protocol.ts';
+import type { ExchangeService } from './service.ts';
+
+const fetchBody = z.object({
+  patient: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "the patient's address"),
+  purpose: z.enum(PURPOSES),
+  scope: scopeSchema,
+  practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional(),
+  emergencyReason: z.string().min(10).max(500).optional(),
+}).strict();
+const reviewBody = z.object({ review: z.enum(['justified', 'unjustified']), note: z.string().max(2000).optional() }).strict();
+
+export function exchangeRoutes(app: FastifyInstance, exchange: ExchangeService, gate: Gate, opts: { expensivePerMinute: number }): void {
+  // Custodian side: signed by the requesting organization (no bearer token: the signature is the credential).
+  app.post('/api/exchange/records', expensive(opts.expensivePerMinute), async (req) => exchange.custodian.answer(req.body, String(req.headers[SIGNATURE_HEADER] ?? ''), req.ip));
+
+  // Requester side: this organization's clinician asks for a patient's records at the other custodians.
+  app.post('/api/exchange/fetch', { ...gate.roles('clinician'), ...expensive(opts.expensivePerMinute) }, async (req) => {
+    const b = parse(fetchBody, req.body, 'fetch request');
+    const result = await exchange.fetch(callerOf(req), { ...b, patient: b.patient as Address });
+    return { resourceType: 'Bundle', type: 'collection', entry: result.resources.map((r) => ({ resource: r })), custodians: result.custodians, problems: result.problems };
+  });
+
+  // Break-glass accesses this custodian allowed, for the privacy officer to review.
+  app.get('/api/break-glass', gate.roles('privacy-officer'), async () => ({ accesses: await exchange.breakGlassAccesses() }));
+  app.post('/api/break-glass/:accessId/review', gate.roles('privacy-officer'), async (req) => {
+    const { accessId } = parse(z.object({ accessId: z.string().regex(/^0x[0-9a-fA-F]{64}$/) }), req.params, 'path');
+    const b = parse(reviewBody, req.body, 'review');
+    return exchange.reviewBreakGlass(callerOf(req), accessId.toLowerCase() as Hex, b.review, b.note);
+  });
+}
