@@ -7,7 +7,7 @@
  * string value `v` of the document for which exactly one collected URI ends with `-v` or `/v`. We do not run a
  * JSON-LD processor: the EPCIS context expands values only at the vocabulary-typed positions handled below (its
  * `@type: @vocab` terms), plus compact IRIs in `type` and any literal already in Web-URI form, which gives the
- * same set on every document we have tested, without the cost and the network-free context loading of JSON-LD.
+ * same set on every document we have tested, without a JSON-LD processor and its context loading.
  */
 import {
   BIZ_STEPS,
@@ -114,15 +114,21 @@ export function expandedVocabulary(events: readonly unknown[], prefixes: Readonl
 
 /** Replaces, in a deep copy of `json`, each string `v` with the only URI of `uris` ending in `-v` or `/v`. */
 export function replaceBareWords<T>(json: T, uris: ReadonlySet<string>): T {
-  const cache = new Map<string, string>();
-  const replace = (v: string): string => {
-    let r = cache.get(v);
-    if (r === undefined) {
-      const matches = [...uris].filter((u) => u.endsWith(`-${v}`) || u.endsWith(`/${v}`));
-      r = matches.length === 1 ? matches[0]! : v;
-      cache.set(v, r);
+  // Index every URI under each of its suffixes that follows a '-' or '/': v matches u iff u ends with '-v' or '/v'.
+  const bySuffix = new Map<string, string[]>();
+  for (const u of uris) {
+    for (let i = 0; i < u.length; i++) {
+      const c = u.charCodeAt(i);
+      if (c !== 45 && c !== 47) continue;
+      const suffix = u.slice(i + 1);
+      const list = bySuffix.get(suffix);
+      if (!list) bySuffix.set(suffix, [u]);
+      else if (!list.includes(u)) list.push(u);
     }
-    return r;
+  }
+  const replace = (v: string): string => {
+    const m = bySuffix.get(v);
+    return m && m.length === 1 ? m[0]! : v;
   };
   const copy = (node: unknown): unknown => {
     if (typeof node === 'string') return replace(node);

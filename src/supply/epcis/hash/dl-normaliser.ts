@@ -172,8 +172,11 @@ function normaliseEpc(uri: string, p: number): string | null {
   return null;
 }
 
+/** Cheap necessary condition for DL_ANY: a primary-key segment followed by 4 digits. */
+const DL_HINT = new RegExp(`\\/(?:${KEYS})\\/\\d{4}`);
+
 function normaliseDl(input: string): string | null {
-  if (!DL_ANY.test(input)) return null;
+  if (!DL_HINT.test(input) || !DL_ANY.test(input)) return null;
   let uri = input;
   const q = uri.indexOf('?');
   if (q >= 0) uri = uri.slice(0, q);
