@@ -85,10 +85,12 @@ test('formatElementString writes GS only after variable-length values that are n
 test('composite and less common AI formats: 253 (N13+X..17), 8010 (CSET 39), 8006, 7003, 402, 3103', () => {
   assert.deepEqual(pairs(`2534012345000016ABC${GS}0109506000134352`), [['253', '4012345000016ABC'], ['01', '09506000134352']]);
   assert.throws(() => parse('2534012345000018'), { message: 'GDTI 4012345000018: check digit 8, expected 6' });
-  assert.throws(() => parse('2534012345A00016'), /character 11 \("A"\) must be a digit \(the first 13 are digits\)/);
+  assert.throws(() => parse('2534012345A00016'), /character 8 \("A"\) must be a digit \(the first 13 are digits\)/);
   assert.deepEqual(pairs(`8010ABC#-/123${GS}8011123`), [['8010', 'ABC#-/123'], ['8011', '123']]);
   assert.throws(() => parse('8010abc'), /character 1 \("a"\) is not allowed; only GS1 character set 39/);
-  assert.deepEqual(pairs('8006095060001343520102217'), [['8006', '095060001343520102'], ['21', '7']]);
+  // 8006 is fixed-length but not in the predefined-length table, so FNC1 must follow it.
+  assert.deepEqual(pairs(`8006095060001343520102${GS}217`), [['8006', '095060001343520102'], ['21', '7']]);
+  assert.throws(() => parse('8006095060001343520102217'), /21 characters, at most 18 allowed \(is an FNC1 separator missing after it\?\)/);
   assert.equal(parse(`0109506000134352${'70032612312359'}`).elements[1]!.date, '2026-12-31T23:59');
   assert.throws(() => parse('010950600013435270032612312460'), /time 24:60 is not a valid HH:MM/);
   assert.deepEqual(pairs('40209506000134352008'), [['402', '09506000134352008']]);
