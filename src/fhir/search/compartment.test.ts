@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compartmentParams, compartmentResourceTypes, PATIENT_COMPARTMENT_URL, patientsOf } from './compartment.ts';
-import { isResourceType, searchParameter } from './searchParameters.ts';
+import { OpKind } from './compile.ts';
+import { compiledParamsOf, isResourceType, searchParameter } from './searchParameters.ts';
 
 const DIR = fileURLToPath(new URL('../../../node_modules/hl7.fhir.r4.examples/', import.meta.url));
 const example = (file: string) => JSON.parse(readFileSync(DIR + file, 'utf8')) as { resourceType: string; id?: string };
@@ -25,6 +26,36 @@ test('the definition: 67 types, each parameter a reference parameter of the type
   assert.deepEqual(compartmentParams('Coverage'), ['policy-holder', 'subscriber', 'beneficiary', 'payor']);
   assert.deepEqual(compartmentParams('Claim'), ['patient', 'payee']);
   assert.deepEqual(compartmentParams('Practitioner'), []);
+});
+
+test('every listed type and parameter: a resource built along each compiled path is in that patient\'s compartment', () => {
+  let checked = 0;
+  for (const type of compartmentResourceTypes()) {
+    for (const code of compartmentParams(type)) {
+      const compiled = compiledParamsOf(type)!.find((p) => p.def.code === code)!;
+      assert.equal(compiled.kind, 'branches', `${type}.${code}`);
+      if (compiled.kind !== 'branches') continue;
+      for (const branch of compiled.branches) {
+        // Build the object the branch reads: nested keys, the where() values, a Patient reference at the end.
+        const resource: Record<string, unknown> = { resourceType: type, id: 'self' };
+        let node = resource;
+        const ops = branch.ops;
+        for (let i = 0; i < ops.length; i++) {
+          const op = ops[i]!;
+          if (op.kind === OpKind.WhereEq) node[op.key] = op.value;
+          if (op.kind !== OpKind.Key && op.kind !== OpKind.KeyIndex) continue;
+          const last = !ops.slice(i + 1).some((o) => o.kind === OpKind.Key || o.kind === OpKind.KeyIndex);
+          const child: Record<string, unknown> = last ? { reference: `Patient/${type}-${code}` } : {};
+          node[op.key] = op.kind === OpKind.KeyIndex ? [child] : child;
+          node = child;
+        }
+        const ids = patientsOf(resource as { resourceType: string });
+        assert.ok(ids.includes(`${type}-${code}`), `${type}.${code} via ${JSON.stringify(ops)}: ${JSON.stringify(resource)} → ${ids.join(',')}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked >= 100, `${checked} (type, parameter, path) combinations`);
 });
 
 test('patientsOf: the HL7 examples of the types the brief names', () => {

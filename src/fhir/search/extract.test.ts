@@ -89,6 +89,11 @@ test('values are de-duplicated within a parameter; contained resources are not i
   });
   assert.deepEqual(v.given, [{ kind: 'string', value: 'Ann' }]);
   assert.deepEqual(v.family, [{ kind: 'string', value: 'Lee' }]);
+  // Long lists are de-duplicated by key (a pairwise pass would be quadratic on a 6,000-code ValueSet).
+  const many = byCode({ resourceType: 'Patient', name: Array.from({ length: 12 }, (_, i) => ({ given: ['A', `B${i % 3}`] })) });
+  assert.deepEqual(many.given, ['A', 'B0', 'B1', 'B2'].map((value) => ({ kind: 'string', value })));
+  const codes = byCode({ resourceType: 'Observation', code: { coding: Array.from({ length: 20 }, (_, i) => ({ system: 's', code: `c${i % 10}` })) } });
+  assert.equal(codes.code!.length, 10);
 });
 
 test('local bases: absolute references to this node index as Type/id', () => {

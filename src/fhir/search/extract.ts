@@ -83,11 +83,45 @@ function sameValue(a: IndexValue, b: IndexValue): boolean {
   }
 }
 
+/** A string that identifies a value for de-duplication (`undefined`: never merged). */
+function valueKey(v: IndexValue): string | undefined {
+  switch (v.kind) {
+    case 'token':
+      return v.ofType === undefined ? `t\u0000${v.system ?? ''}\u0000${v.code ?? ''}\u0000${v.text ?? ''}\u0000${v.system === undefined ? 0 : 1}${v.code === undefined ? 0 : 1}${v.text === undefined ? 0 : 1}` : undefined;
+    case 'reference':
+      return v.identifier === undefined ? `r\u0000${v.reference ?? ''}\u0000${v.version ?? ''}\u0000${v.targetType ?? ''}` : undefined;
+    case 'string':
+    case 'uri':
+      return `${v.kind}\u0000${v.value}`;
+    case 'date':
+      return `d\u0000${v.low}\u0000${v.high}`;
+    case 'number':
+      return `n\u0000${v.value}\u0000${v.low}\u0000${v.high}`;
+    case 'quantity':
+      return `q\u0000${v.value}\u0000${v.low}\u0000${v.high}\u0000${v.system ?? ''}\u0000${v.code ?? ''}\u0000${v.unit ?? ''}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Removes repeated values: pairwise for short lists, by key for long ones (a 6,000-code ValueSet). */
 function dedupe(values: IndexValue[]): IndexValue[] {
   if (values.length < 2) return values;
   const out: IndexValue[] = [];
-  outer: for (const v of values) {
-    for (const w of out) if (sameValue(v, w)) continue outer;
+  if (values.length <= 8) {
+    outer: for (const v of values) {
+      for (const w of out) if (sameValue(v, w)) continue outer;
+      out.push(v);
+    }
+    return out;
+  }
+  const seen = new Set<string>();
+  for (const v of values) {
+    const k = valueKey(v);
+    if (k !== undefined) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
     out.push(v);
   }
   return out;
