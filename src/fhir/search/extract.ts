@@ -5,8 +5,9 @@
  * prefixes and trigrams) is the storage layer's job.
  *
  * On the write path, so it is fast: the compiled branches of `searchParameters.ts` are plain
- * property reads and converters, with no FHIRPath interpretation (one R4 parameter,
- * `Patient.deceased`, goes through medplum's engine). Contained resources are not indexed
+ * property reads and converters, with no FHIRPath interpretation (medplum's engine is only the
+ * fallback for expressions outside the compiled subset; no R4 parameter needs it). Measured in
+ * `bench/fhir-extract.micro.ts`: 2–17 µs for typical resources. Contained resources are not indexed
  * (search.html#contained: "search results only include resources that are not contained").
  */
 import { evalFhirPathTyped, toTypedValue } from '@medplum/core';

