@@ -323,6 +323,20 @@ describe('deidentify: dates and ages', () => {
     assert.deepEqual(resources[2]!['period'], { start: '2020', end: '2020' });
   });
 
+  it('finds the records of a 90+ person through urn:uuid references in a Bundle', () => {
+    const bundle: FhirResource = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:7d0c8f1e-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', birthDate: '1920-05-05' } },
+        { fullUrl: 'urn:uuid:7d0c8f1e-0000-4000-8000-000000000002', resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: 'urn:uuid:7d0c8f1e-0000-4000-8000-000000000001' }, period: { start: '1925-01-01' } } },
+      ],
+    };
+    const e = deidentify([bundle], options).resources[0]!['entry'] as { resource: FhirResource }[];
+    assert.equal(e[0]!.resource['birthDate'], undefined);
+    assert.deepEqual(e[1]!.resource['period'], { start: '1934' });
+  });
+
   it('uses the year of death, not asOf, for the deceased', () => {
     assert.equal(resources[6]!['birthDate'], '1990'); // died at 30
     assert.equal(resources[6]!['deceasedDateTime'], '2021');

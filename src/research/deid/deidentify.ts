@@ -95,6 +95,8 @@ const KEEP_CHECKED = new Set([
   'MoneyQuantity.unit',
   'Reference.display',
   'Bundle.entry.response.status',
+  'Questionnaire.item.linkId',
+  'QuestionnaireResponse.item.linkId',
 ]);
 
 /** Strings removed as a Safe Harbor class rather than as free text. */
