@@ -119,7 +119,7 @@ describe('initBesuNetwork (compose)', () => {
   });
   it('refuses other settings without force, saying what differs', () => {
     const before = snapshot(dir);
-    fails(() => initBesuNetwork(base(dir, { validators: 5 })), 'conflict', /validators: 4 -> 5.*pass force/);
+    fails(() => initBesuNetwork(base(dir, { validators: 5 })), 'conflict', /validators: 4 -> 5.*--force/);
     fails(() => initBesuNetwork(base(dir, { chainId: 7 })), 'conflict', /chainId: 2025 -> 7/);
     assert.deepEqual(snapshot(dir), before);
   });

@@ -115,7 +115,7 @@ export function initBesuNetwork(opts: InitBesuNetworkOptions): BesuNetworkSummar
     if (!opts.force) {
       if (canonicalJson(previous.parameters) === canonicalJson(parameters)) return { outDir, created: false, ...previous.summary };
       throw conflict(
-        `${outDir} already holds a network generated with other settings (${differences(previous.parameters, parameters)}); pass force to generate a new one (new keys and genesis: a new chain)`,
+        `${outDir} already holds a network generated with other settings (${differences(previous.parameters, parameters)}); rerun with --force (force: true) to generate a new one: new keys and genesis, a new chain`,
         'exists',
       );
     }
