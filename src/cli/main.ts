@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { startEmbeddedChain } from '../chain/embedded.ts';
 import { embeddedChainDir, loadNodeConfig } from '../config/node-config.ts';
 import { startNetwork } from '../network/demo.ts';
+import { initBesuNetwork } from '../network/besu/init.ts';
 import { startNode } from '../node/start.ts';
 import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
 import { deployCommand, issuerScopeCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
@@ -464,6 +465,50 @@ network
       await untilStopped();
       console.log('stopping the network');
       await net.stop();
+    }),
+  );
+
+network
+  .command('init')
+  .description('generate a Hyperledger Besu QBFT network: validator keys, genesis, Besu configs, compose file or systemd units, node configs')
+  .requiredOption('--validators <n>', 'number of validators (4 tolerates one faulty validator)', (v) => Number(v))
+  .option('--chain-id <id>', 'chain ID of the network (choose your own)', (v) => Number(v), 1337)
+  .option('--block-period <seconds>', 'seconds between blocks', (v) => Number(v), 2)
+  .option('--target <target>', 'compose (one machine, Docker) or systemd (one validator per machine)', 'compose')
+  .option('--hosts <ip...>', 'systemd: the IP address of each validator, in order')
+  .option('--install-dir <dir>', 'systemd: where the network directory is installed on each machine')
+  .option('--org <orgs...>', 'organizations whose node configuration to write, as slug or slug:signer-address')
+  .option('--governance <address>', 'governance account (allow-listed with --accounts-allowlist)')
+  .option('--accounts-allowlist', 'only governance and the organizations\' signers may send transactions', false)
+  .option('--image <image>', 'pinned Besu image for compose')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--out <dir>', 'output directory (default <home>/besu)')
+  .option('--force', 'replace a network generated earlier with other settings (never one that has run)', false)
+  .action(
+    action(async (opts: { validators: number; chainId: number; blockPeriod: number; target: string; hosts?: string[]; installDir?: string; org?: string[]; governance?: string; accountsAllowlist: boolean; image?: string; home: string; out?: string; force: boolean }) => {
+      if (opts.target !== 'compose' && opts.target !== 'systemd') throw new InvalidArgumentError('--target must be compose or systemd');
+      const s = initBesuNetwork({
+        outDir: resolve(opts.out ?? join(opts.home, 'besu')),
+        validators: opts.validators,
+        chainId: opts.chainId,
+        blockPeriodSeconds: opts.blockPeriod,
+        target: opts.target,
+        hosts: opts.hosts,
+        installDir: opts.installDir,
+        image: opts.image,
+        organizations: (opts.org ?? []).map((o) => {
+          const [slug, signer] = o.split(':');
+          return { slug: slug!, ...(signer ? { signer: signer as Address } : {}) };
+        }),
+        governance: opts.governance as Address | undefined,
+        accountsAllowlist: opts.accountsAllowlist,
+        force: opts.force,
+      });
+      console.log(`${s.created ? 'generated' : 'already there, unchanged'}: ${s.target} QBFT network, chain ${s.chainId}, in ${s.outDir}`);
+      for (const v of s.validators) console.log(`  ${v.name.padEnd(14)} ${v.address}  ${v.rpcUrl}`);
+      for (const o of s.organizations) console.log(`  ${o.slug.padEnd(14)} node config ${join(s.outDir, o.configFile)} -> ${o.validator}`);
+      console.log(s.target === 'compose' ? `\nStart: cd ${s.outDir} && docker compose up -d` : `\nInstall: see deploy/besu/README.md (systemd units in ${join(s.outDir, 'systemd')})`);
+      console.log('Then deploy the contracts: carechain chain deploy --rpc-url <validator RPC URL> --governance-key-file gov.json --out deployment.json');
     }),
   );
 
