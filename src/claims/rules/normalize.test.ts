@@ -78,7 +78,7 @@ describe('normalizeClaim: HL7 R4 example Claims', () => {
 });
 
 describe('normalizeClaim: Synthea Claims', () => {
-  const bundles = readdirSync(SYNTHEA).filter((f) => f.endsWith('.json'));
+  const bundles = readdirSync(SYNTHEA).filter((f) => /^(Alfreda_Wyman|Denny_Bins|Eddy_Fadel)_.*\.json$/.test(f));
 
   test('every Claim of the three bundles normalizes (37 claims)', () => {
     const counts = bundles.map((f) => claimsInBundle(read(join(SYNTHEA, f))).length);

@@ -77,7 +77,7 @@ describe('reidentificationAttempt', () => {
 
 describe('reidentificationAttempt on the Synthea fixtures', () => {
   const dir = new URL('../../../test/fixtures/synthea/', import.meta.url);
-  const bundles = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as FhirResource);
+  const bundles = readdirSync(dir).filter((f) => /^(Clarence_Mills|Denny_Bins|Lupe_Little|Malcolm_Dach)_.*\.json$/.test(f)).map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as FhirResource);
   const at = new Date('2019-06-01T00:00:00Z');
   const { resources } = deidentify(bundles, { ...options, asOf: at });
   const r = reidentificationAttempt(resources, bundles, { asOf: at });
