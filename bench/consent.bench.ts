@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { decide } from '../src/consent/pdp.ts';
-import { scopeHash, type Scope } from '../src/consent/scope.ts';
-import { grantsOf } from '../src/indexer/projectors/consent.ts';
+import type { Scope } from '../src/consent/scope.ts';
+import { grantById } from '../src/indexer/projectors/consent.ts';
 import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { freePort, registerTestOrg, startCli, startTestChain, tempDir } from '../test/helpers/env.ts';
+import { custodyGrant, custodyPatient, patientWithPhone } from '../test/helpers/patients.ts';
 import { measure, type BenchResult } from './measure.ts';
 
 export async function consentBenchmarks(progress: (m: string) => void): Promise<BenchResult[]> {
@@ -33,7 +34,7 @@ export async function consentBenchmarks(progress: (m: string) => void): Promise<
     const [aToken, bToken] = [tokenOf(hospital.dataDir), tokenOf(clinic.dataDir)];
 
     progress('a 50-resource patient record at the custodian');
-    const patient = (await call(aUrl, aToken, '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Bench' }] })).id as string;
+    const patient = (await call(aUrl, aToken, '/fhir/Patient', patientWithPhone('Bench'))).id as string;
     await call(aUrl, aToken, '/fhir', {
       resourceType: 'Bundle',
       type: 'transaction',
@@ -42,15 +43,17 @@ export async function consentBenchmarks(progress: (m: string) => void): Promise<
         request: { method: 'POST', url: 'Observation' },
       })),
     });
-    const address = (await call(aUrl, aToken, `/api/patients/${patient}/custody-key`, { passphrase: 'benchmark passphrase' })).address as Address;
+    const address = await custodyPatient({ url: aUrl, token: aToken, dataDir: hospital.dataDir }, patient, 'benchmark passphrase');
     const scope: Scope = { resourceTypes: ['Observation'] };
-    await call(aUrl, aToken, '/api/consent/grant', { patientId: patient, passphrase: 'benchmark passphrase', grantee: clinic.slug, scope, purpose: 'TREAT', days: 1 });
+    const g = await custodyGrant(aUrl, { patientId: patient, passphrase: 'benchmark passphrase', grantee: clinic.slug, scope });
+    if (!g.grantId || !g.notice?.delivered) throw new Error(`benchmark grant failed: ${JSON.stringify(g.body)}`);
     await new Promise((r) => setTimeout(r, 2500)); // the record log anchored, the grant indexed by both
 
     progress('consent decisions from the index');
     const db = new SqliteStorage(join(hospital.dataDir, 'node.db'));
-    const q = { grantees: [clinic.orgId], purpose: 'TREAT' as const, scopeHash: scopeHash(scope), nowSeconds: Math.floor(Date.now() / 1000), indexedBlock: 1_000_000 };
-    const decision = async () => decide(await grantsOf(db, address as Hex), q);
+    const salt = (await db.get<{ salt: Hex }>('SELECT salt FROM consent_grant_details WHERE grant_id = ?', [g.grantId]))!.salt;
+    const q = { patient: address as Hex, requester: clinic.orgId, purpose: 'TREAT' as const, scope, salt, nowSeconds: Math.floor(Date.now() / 1000), indexedBlock: 1_000_000 };
+    const decision = async () => decide(await grantById(db, g.grantId!), q);
     if (!(await decision()).allow) throw new Error('benchmark grant not found in the index');
     results.push(await measure('consent decision (PDP over the indexed ledger)', decision, { iterations: 50_000 }));
     await db.close();

@@ -12,12 +12,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { keccak256, stringToHex, type Address } from 'viem';
+import { keccak256, stringToHex, type Address, type Hex } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { consentGrant, consentRevoke, masterAccount, patientLink } from '../src/cli/consent.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logKindToChain } from '../src/chain/ids.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
 import { freePort, registerTestOrg, startCli, startTestChain, tempDir, type CliProcess } from '../test/helpers/env.ts';
+import { activationCodeFor, patientWithPhone } from '../test/helpers/patients.ts';
 import { summarize, type BenchResult } from './measure.ts';
 
 type Op = 'write' | 'read' | 'fetch' | 'consent';
@@ -62,19 +65,23 @@ export async function loadBenchmarks(progress: (m: string) => void, opts: LoadOp
     const observation = (patient: string, i: number) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] }, subject: { reference: `Patient/${patient}` }, valueQuantity: { value: 60 + (i % 60), unit: '/min' } });
     for (let n = 0; n < 3; n++) {
       for (let p = 0; p < P; p++) {
-        const created = await call(n, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: `Load${p}` }] });
+        const created = await call(n, 'POST', '/fhir/Patient', patientWithPhone(`Load${p}`));
         patients[n]!.push(created.json.id);
         for (let o = 0; o < 5; o++) observations.push({ node: n, id: (await call(n, 'POST', '/fhir/Observation', observation(created.json.id, o))).json.id });
       }
     }
-    // Hospital patients with custody keys consent to the clinic; half of them are toggled for the lab.
-    const passphrase = 'load benchmark passphrase';
-    const consenting: { patientId: string; address: Address; labGrant?: string; busy?: boolean }[] = [];
+    // Hospital patients link their own keys (activation code from the outbox) and consent to the
+    // clinic; half of them are toggled for the lab. Grants are signed here and relayed by the hospital.
+    const hospitalNode = { url: urls[0]!, token: tokens[0]! };
+    const scope = { resourceTypes: ['Observation'] };
+    const consenting: { patientId: string; address: Address; master: ReturnType<typeof masterAccount>; labGrant?: Hex; busy?: boolean }[] = [];
     for (const patientId of patients[0]!.slice(0, Math.min(10, P))) {
-      const address = (await call(0, 'POST', `/api/patients/${patientId}/custody-key`, { passphrase })).json.address as Address;
-      const g = await call(0, 'POST', '/api/consent/grant', { patientId, passphrase, grantee: slugs[1], scope: { resourceTypes: ['Observation'] }, purpose: 'TREAT', days: 1 });
-      if (g.status >= 300) throw new Error(`seed grant failed: ${JSON.stringify(g.json)}`);
-      consenting.push({ patientId, address });
+      await call(0, 'POST', `/api/patients/${patientId}/activation`, {});
+      const master = masterAccount(generatePrivateKey());
+      const { address } = await patientLink(hospitalNode, master, { patientId, code: activationCodeFor(orgs[0]!.dataDir, patientId) });
+      const g = await consentGrant(hospitalNode, master, { grantee: slugs[1], scope, purpose: 'TREAT', days: 1 });
+      if (g.notice && !g.notice.delivered) throw new Error(`seed grant not delivered: ${g.notice.problem}`);
+      consenting.push({ patientId, address, master });
     }
     await new Promise((r) => setTimeout(r, 2500)); // grants indexed by every node
 
@@ -109,13 +116,14 @@ export async function loadBenchmarks(progress: (m: string) => void, opts: LoadOp
         c.busy = true;
         try {
           if (c.labGrant) {
-            const r = await call(0, 'POST', '/api/consent/revoke', { patientId: c.patientId, passphrase, grantId: c.labGrant });
-            if (r.status < 300) c.labGrant = undefined;
-            return r.status < 300;
+            await consentRevoke(hospitalNode, c.master, c.labGrant);
+            c.labGrant = undefined;
+            return true;
           }
-          const r = await call(0, 'POST', '/api/consent/grant', { patientId: c.patientId, passphrase, grantee: slugs[2], scope: { resourceTypes: ['Observation'] }, purpose: 'TREAT', days: 1 });
-          if (r.status < 300) c.labGrant = r.json.grantId;
-          return r.status < 300;
+          c.labGrant = (await consentGrant(hospitalNode, c.master, { grantee: slugs[2], scope, purpose: 'TREAT', days: 1 })).grantId;
+          return true;
+        } catch {
+          return false;
         } finally {
           c.busy = false;
         }

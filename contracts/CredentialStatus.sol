@@ -26,6 +26,8 @@ contract CredentialStatus is ParticipantGated {
         bytes32 jurisdiction; // keccak256("carechain:jurisdiction:US-CA"), ...
         Status status;
         uint64 changedBlock;
+        address holder; // the key the practitioner proves possession of (affiliations, presentations)
+        bytes32 documentHash; // keccak256 of the signed credential (VC-JOSE), to reference it without handing it over
     }
 
     /// @notice The registrar role of the ParticipantRegistry, whose holders scope issuers.
@@ -50,6 +52,11 @@ contract CredentialStatus is ParticipantGated {
     event CredentialStatusChanged(
         bytes32 indexed credentialId, bytes32 indexed issuer, bytes32 credentialType, bytes32 jurisdiction, Status status
     );
+    /// @notice A credential was registered: whose key holds it and which document it is.
+    /// @param credentialId The credential.
+    /// @param holder The practitioner's key.
+    /// @param documentHash keccak256 of the signed credential.
+    event CredentialHolder(bytes32 indexed credentialId, address holder, bytes32 documentHash);
 
     /// @notice Only registrars scope issuers.
     /// @param caller The caller.
@@ -69,6 +76,8 @@ contract CredentialStatus is ParticipantGated {
     /// @param credentialId The credential.
     /// @param caller The calling organization.
     error NotIssuer(bytes32 credentialId, bytes32 caller);
+    /// @notice A credential must name the key that holds it.
+    error NoHolder();
     /// @notice That change of state is not allowed.
     /// @param from The current state.
     /// @param to The state asked for.
@@ -94,12 +103,19 @@ contract CredentialStatus is ParticipantGated {
     /// @param credentialId A fresh opaque id.
     /// @param credentialType The type id.
     /// @param jurisdiction The jurisdiction id.
-    function register(bytes32 credentialId, bytes32 credentialType, bytes32 jurisdiction) external {
+    /// @param holder The practitioner's key (affiliations must be signed with it).
+    /// @param documentHash keccak256 of the signed credential.
+    function register(bytes32 credentialId, bytes32 credentialType, bytes32 jurisdiction, address holder, bytes32 documentHash)
+        external
+    {
         bytes32 issuer = _callerOrg();
         if (!mayIssue[issuer][credentialType][jurisdiction]) revert OutsideIssuerScope(issuer, credentialType, jurisdiction);
         if (_credentials[credentialId].status != Status.None) revert CredentialExists(credentialId);
-        _credentials[credentialId] = Credential(issuer, credentialType, jurisdiction, Status.Active, uint64(block.number));
+        if (holder == address(0)) revert NoHolder();
+        _credentials[credentialId] =
+            Credential(issuer, credentialType, jurisdiction, Status.Active, uint64(block.number), holder, documentHash);
         emit CredentialStatusChanged(credentialId, issuer, credentialType, jurisdiction, Status.Active);
+        emit CredentialHolder(credentialId, holder, documentHash);
     }
 
     /// @notice Suspends an active credential (its issuer only).

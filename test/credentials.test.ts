@@ -97,11 +97,11 @@ describe('credentials', () => {
 
   test('issuer scope: a board cannot issue outside its jurisdiction; others cannot change its credentials', async () => {
     await assert.rejects(
-      boardSender.sendContract({ address: chain.deployment.contracts.CredentialStatus.address, abi: credentialStatusAbi, functionName: 'register', args: [`0x${'ab'.repeat(32)}`, credentialTypeId('medical-licence'), jurisdictionId('US-NY')] }),
+      boardSender.sendContract({ address: chain.deployment.contracts.CredentialStatus.address, abi: credentialStatusAbi, functionName: 'register', args: [`0x${'ab'.repeat(32)}`, credentialTypeId('medical-licence'), jurisdictionId('US-NY'), privateKeyToAccount(generatePrivateKey()).address, `0x${'cd'.repeat(32)}`] }),
       /OutsideIssuerScope/,
     );
     const notScoped = await call(adminToken, 'POST', '/api/credentials/issue', {
-      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/x', name: 'X' }, number: '1', validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 1e9).toISOString(),
+      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/x', name: 'X', holder: privateKeyToAccount(generatePrivateKey()).address }, number: '1', validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 1e9).toISOString(),
     });
     assert.equal(notScoped.status, 422, 'a hospital is no issuer');
     assert.match(notScoped.body.error.message, /OutsideIssuerScope/);
@@ -110,7 +110,7 @@ describe('credentials', () => {
     assert.equal(hijack.status, 422);
     assert.match(hijack.body.error.message, /NotIssuer/);
     const badNpi = await call(adminToken, 'POST', '/api/credentials/issue', {
-      type: 'npi', jurisdiction: 'US', subject: { practitioner: 'Practitioner/x', name: 'X', npi: '1234567890' }, number: '1', validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 1e9).toISOString(),
+      type: 'npi', jurisdiction: 'US', subject: { practitioner: 'Practitioner/x', name: 'X', npi: '1234567890', holder: privateKeyToAccount(generatePrivateKey()).address }, number: '1', validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 1e9).toISOString(),
     });
     assert.equal(badNpi.status, 400);
     assert.match(badNpi.body.error.message, /not a valid NPI/);
@@ -122,7 +122,7 @@ describe('credentials', () => {
     // Signed by a key that is not the board's registered key, claiming the board as issuer.
     const key = generatePrivateKey();
     const forged = await signCredential(board.orgId, { account: privateKeyToAccount(key), privateKey: key }, {
-      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/chase', name: 'Chase' }, number: '9', validFrom: new Date(Date.now() - 1000).toISOString(), validUntil: new Date(Date.now() + 1e9).toISOString(),
+      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/chase', name: 'Chase', holder: privateKeyToAccount(key).address }, number: '9', validFrom: new Date(Date.now() - 1000).toISOString(), validUntil: new Date(Date.now() + 1e9).toISOString(),
     });
     assert.match((await verify(forged.jws)).problems.join(), /not by .* registered key/);
     const [h, p, sig] = fresh.jws.split('.');

@@ -85,16 +85,17 @@ test('node-to-node record requests go over TLS to the network CA only', async ()
   const index = new SqliteStorage(join(clinic.dataDir, 'node.db'));
   try {
     const keys = loadKeyFile(clinic.keyFile);
-    const q = { patient: privateKeyToAccount(generatePrivateKey()).address, purpose: 'TREAT' as const, scope: { resourceTypes: ['Observation' as const] } };
+    const q = [{ custodian: hospital.orgId, patient: privateKeyToAccount(generatePrivateKey()).address, scope: { resourceTypes: ['Observation'] } }];
+    const common = { purpose: 'TREAT' as const };
     const ca = readFileSync(caFiles(tmp.dir).cert, 'utf8');
     // Over TLS the custodian is reached and decides (no grant: 403), rather than being unreachable.
-    const ok = await fetchFromCustodians({ storage: index, keys, peerFetch: peerFetch(ca), orgId: clinic.orgId }, q, { custodians: [hospital.orgId] });
+    const ok = await fetchFromCustodians({ storage: index, keys, peerFetch: peerFetch(ca), orgId: clinic.orgId }, q, common);
     assert.deepEqual(ok.custodians.map((c) => c.status), [403], JSON.stringify(ok.problems));
     // A requester trusting another network's CA cannot talk to this custodian.
     const other = tempDir();
     try {
       const otherCa = readFileSync((await initNetworkCa(other.dir, 'Another network')).cert, 'utf8');
-      const refused = await fetchFromCustodians({ storage: index, keys, peerFetch: peerFetch(otherCa), orgId: clinic.orgId }, q, { custodians: [hospital.orgId] });
+      const refused = await fetchFromCustodians({ storage: index, keys, peerFetch: peerFetch(otherCa), orgId: clinic.orgId }, q, common);
       assert.deepEqual(refused.custodians, []);
       assert.match(refused.problems[0]!, /unreachable/);
     } finally {

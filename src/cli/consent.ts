@@ -1,6 +1,8 @@
 /**
- * Patient-side CLI: a patient key file, and consent grants/revocations signed locally with it
- * (EIP-712) and relayed through any node, so the patient needs no funds and no node holds the key.
+ * Patient-side CLI: a patient's master key file; from it, a different key (and address) at each
+ * custodian (crypto/patient-keys.ts), linked there with an activation code; consent grants and
+ * revocations signed locally (EIP-712) with salted commitments and relayed through the custodian, so
+ * the patient needs no funds, no node holds the key, and the ledger cannot link their custodians.
  */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +10,11 @@ import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { orgIdOf } from '../chain/ids.ts';
-import { scopeHash, scopeSchema, type Scope } from '../consent/scope.ts';
+import { granteeCommitment, granteeIdOf, grantIdOf, newSalt, scopeCommitment, type Disclosure } from '../consent/commitments.ts';
+import { noticeMessage } from '../consent/protocol.ts';
+import { scopeSchema, type Scope } from '../consent/scope.ts';
+import { breakGlassTagSecret, custodianAccount, custodianKey } from '../crypto/patient-keys.ts';
+import { linkMessage } from '../identity/patients.ts';
 import { purposeToChain, signGrant, signRevoke, type Domain, type GrantMessage, type PurposeCode } from '../consent/typed-data.ts';
 import { open, seal } from '../crypto/envelope.ts';
 import { CarechainError } from '../shared/errors.ts';
@@ -37,6 +43,16 @@ export function patientKeygen(out: string, passphrase?: string): Address {
   return address;
 }
 
+/** A patient master key held in memory (tools and benchmarks), usable with the functions here. */
+export const masterAccount = (key: Hex): PrivateKeyAccount => remember(key);
+
+/** The account of the master key itself (used for nothing on chain), remembering the key for derivation. */
+function remember(key: Hex): PrivateKeyAccount {
+  const account = privateKeyToAccount(key);
+  masterKeys.set(account, key);
+  return account;
+}
+
 export function loadPatientKey(file: string, passphrase?: string): PrivateKeyAccount {
   let parsed: z.infer<typeof patientKeySchema>;
   try {
@@ -44,11 +60,11 @@ export function loadPatientKey(file: string, passphrase?: string): PrivateKeyAcc
   } catch (err) {
     throw new CarechainError(`patient key file ${file} is unreadable: ${(err as Error).message.split('\n')[0]}`, 2);
   }
-  if (parsed.key) return privateKeyToAccount(parsed.key as Hex);
+  if (parsed.key) return remember(parsed.key as Hex);
   if (!passphrase) throw new CarechainError('the patient key is sealed: set CARECHAIN_PATIENT_PASSPHRASE', 2);
   try {
     const key = open(scryptSync(passphrase, Buffer.from(parsed.sealed!.salt, 'base64'), 32, SCRYPT), Buffer.from(parsed.sealed!.data, 'base64'), Buffer.from('carechain:patient-key'));
-    return privateKeyToAccount(`0x${key.toString('hex')}`);
+    return remember(`0x${key.toString('hex')}`);
   } catch {
     throw new CarechainError('wrong passphrase for the patient key', 2);
   }
@@ -60,33 +76,74 @@ async function get<T>(target: NodeTarget, path: string): Promise<T> {
   return r.json as T;
 }
 
+/** The organization a node is, as a patient addresses it. */
+export function custodianOf(target: NodeTarget): Promise<{ orgId: Hex; name: string }> {
+  return get<{ orgId: Hex; name: string }>(target, '/api/consent/custodian');
+}
+
+/**
+ * The patient's key at one custodian, derived from their master key (the key file), so each custodian
+ * knows them under a different, unlinkable address.
+ */
+export async function patientAt(target: NodeTarget, master: PrivateKeyAccount): Promise<{ orgId: Hex; account: PrivateKeyAccount }> {
+  const { orgId } = await custodianOf(target);
+  return { orgId, account: custodianAccount(masterKeyOf(master), orgId) };
+}
+
+const masterKeys = new WeakMap<PrivateKeyAccount, Hex>();
+export function masterKeyOf(a: PrivateKeyAccount): Hex {
+  const k = masterKeys.get(a);
+  if (!k) throw new CarechainError('not a patient master key', 2);
+  return k;
+}
+
+/** Links the patient's key at this custodian to their record, with the activation code they received. */
+export async function patientLink(target: NodeTarget, master: PrivateKeyAccount, q: { patientId: string; code: string }): Promise<{ address: Address }> {
+  const { orgId } = await custodianOf(target);
+  const key = custodianKey(masterKeyOf(master), orgId);
+  const account = privateKeyToAccount(key);
+  const signature = await account.signMessage({ message: linkMessage(orgId, q.patientId, q.code) });
+  const r = await callNode(target, 'POST', '/api/patient/link', { patientId: q.patientId, code: q.code, address: account.address, signature, tagSecret: breakGlassTagSecret(key) });
+  if (r.status !== 201) throw new CarechainError(`link refused: HTTP ${r.status}: ${problemOf(r.json)}`);
+  return r.json as { address: Address };
+}
+
 export async function consentGrant(
   target: NodeTarget,
-  signer: PrivateKeyAccount,
-  q: { patient?: Address; grantee: string; scope: Scope; purpose: PurposeCode; days: number },
-): Promise<{ grantId: Hex; blockNumber: number }> {
+  master: PrivateKeyAccount,
+  q: { patient?: Address; grantee: string; practitioner?: string; scope: Scope; purpose: PurposeCode; days: number },
+): Promise<{ grantId: Hex; blockNumber: number; notice?: { delivered: boolean; problem?: string } }> {
   const scope = scopeSchema.parse(q.scope);
+  const { orgId } = await custodianOf(target);
+  const signer = custodianAccount(masterKeyOf(master), orgId);
   const patient = q.patient ?? signer.address; // a proxy signs for another patient
   const domain = await get<Domain>(target, '/api/consent/domain');
   const { nonce } = await get<{ nonce: string }>(target, `/api/consent/nonce/${patient}`);
   const now = BigInt(Math.floor(Date.now() / 1000));
+  const granteeOrg = /^0x[0-9a-fA-F]{64}$/.test(q.grantee) ? (q.grantee.toLowerCase() as Hex) : orgIdOf(q.grantee);
+  const salt = newSalt();
+  const disclosure: Disclosure = { salt, grantee: { org: granteeOrg, ...(q.practitioner ? { practitioner: q.practitioner } : {}) }, scope };
   const grant: GrantMessage = {
     patient,
-    grantee: /^0x[0-9a-fA-F]{64}$/.test(q.grantee) ? (q.grantee as Hex) : orgIdOf(q.grantee),
-    scopeHash: scopeHash(scope),
+    grantee: granteeCommitment(salt, granteeIdOf(disclosure.grantee)),
+    scopeHash: scopeCommitment(salt, scope),
     purpose: purposeToChain(q.purpose),
     start: now - 60n,
     expiry: now + BigInt(Math.round(q.days * 86400)),
     nonce: BigInt(nonce),
   };
   const signature = await signGrant(signer, domain, grant);
-  const body = { grant: { ...grant, start: String(grant.start), expiry: String(grant.expiry), nonce: String(grant.nonce) }, signature, scope };
+  // The patient's own address at the grantee, signed over this grant, so the grantee can match it to them.
+  const atGrantee = q.patient ? undefined : custodianAccount(masterKeyOf(master), granteeOrg);
+  const granteePatient = atGrantee && { address: atGrantee.address, signature: await atGrantee.signMessage({ message: noticeMessage(grantIdOf(patient, grant.nonce), patient) }) };
+  const body = { grant: { ...grant, start: String(grant.start), expiry: String(grant.expiry), nonce: String(grant.nonce) }, signature, disclosure, ...(granteePatient ? { granteePatient } : {}) };
   const r = await callNode(target, 'POST', '/api/consent/relay', body);
   if (r.status !== 201) throw new CarechainError(`grant refused: HTTP ${r.status}: ${problemOf(r.json)}`);
   return r.json as { grantId: Hex; blockNumber: number };
 }
 
-export async function consentRevoke(target: NodeTarget, signer: PrivateKeyAccount, grantId: Hex, patient?: Address): Promise<{ blockNumber: number }> {
+export async function consentRevoke(target: NodeTarget, master: PrivateKeyAccount, grantId: Hex, patient?: Address): Promise<{ blockNumber: number }> {
+  const { account: signer } = await patientAt(target, master);
   const who = patient ?? signer.address;
   const domain = await get<Domain>(target, '/api/consent/domain');
   const { nonce } = await get<{ nonce: string }>(target, `/api/consent/nonce/${who}`);

@@ -13,10 +13,10 @@ import { CREDENTIAL_TYPES, type CredentialType } from '../credentials/types.ts';
 import { callNode as callNodeApi } from './node-client.ts';
 import { action, untilStopped } from './run.ts';
 import { importFiles } from './import.ts';
-import { nodeTarget } from './node-client.ts';
+import { nodeTarget, publicTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
-import { consentGrant, consentList, consentRevoke, loadPatientKey, patientKeygen } from './consent.ts';
+import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
@@ -195,27 +195,55 @@ user
 const patient = program.command('patient').description("a patient's own key");
 patient
   .command('keygen')
-  .description('create a patient key file (sealed with CARECHAIN_PATIENT_PASSPHRASE when set)')
+  .description('create a patient master key file (sealed with CARECHAIN_PATIENT_PASSPHRASE when set); each custodian knows you under a different address derived from it')
   .requiredOption('--out <file>', 'key file to write (mode 0600)')
-  .action(action(async (opts: { out: string }) => console.log(patientKeygen(opts.out, process.env.CARECHAIN_PATIENT_PASSPHRASE))));
+  .addHelpText('after', '\nExample:\n  carechain patient keygen --out me.key\n  carechain patient link --node https://localhost:8443 --patient-key me.key --patient-id 123 --code ABCD2345')
+  .action(action(async (opts: { out: string }) => {
+    patientKeygen(opts.out, process.env.CARECHAIN_PATIENT_PASSPHRASE);
+    console.log(`wrote ${opts.out}: keep it secret; link it at each custodian with \`carechain patient link\``);
+  }));
+patient
+  .command('link')
+  .description('link your key at this custodian to your record, with the activation code the custodian sent to your contact on file')
+  .requiredOption('--node <url>', 'the custodian node')
+  .option('--home <dir>', 'network home (for its TLS CA)', '.carechain')
+  .requiredOption('--patient-key <file>', 'your master key file')
+  .requiredOption('--patient-id <id>', 'your Patient id at this custodian')
+  .requiredOption('--code <code>', 'the activation code you received')
+  .action(action(async (opts: { node: string; home: string; patientKey: string; patientId: string; code: string }) => {
+    const master = loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
+    const r = await patientLink(publicTarget(opts), master, { patientId: opts.patientId, code: opts.code });
+    console.log(`linked: your address at this custodian is ${r.address}`);
+  }));
+patient
+  .command('address')
+  .description('your address at one custodian (derived from your master key; different at each)')
+  .requiredOption('--node <url>', 'the custodian node')
+  .option('--home <dir>', 'network home (for its TLS CA)', '.carechain')
+  .requiredOption('--patient-key <file>', 'your master key file')
+  .action(action(async (opts: { node: string; home: string; patientKey: string }) => {
+    const { account } = await patientAt(publicTarget(opts), loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE));
+    console.log(account.address);
+  }));
 
 const consentCmd = program.command('consent').description("a patient's consent, signed with their key and relayed by a node");
 nodeOptions(consentCmd.command('grant').description('grant an organization access to a scope of your records'))
   .requiredOption('--patient-key <file>', 'patient (or proxy) key file')
   .option('--for <address>', 'as a proxy: the patient the grant is for')
   .requiredOption('--grantee <org>', 'organization slug or id')
+  .option('--practitioner <ref>', 'only this practitioner there, e.g. Practitioner/dr-lee')
   .requiredOption('--types <types>', 'comma-separated resource types, e.g. Observation,Condition')
   .option('--sensitive <classes>', `comma-separated sensitive classes to release: ${SENSITIVE_CLASSES.join(', ')}`)
   .option('--purpose <code>', PURPOSES.join('|'), 'TREAT')
   .option('--days <n>', 'how long the grant lasts', (v) => Number(v), 90)
   .action(
-    action(async (opts: { node: string; token?: string; org?: string; home: string; patientKey: string; for?: string; grantee: string; types: string; sensitive?: string; purpose: string; days: number }) => {
+    action(async (opts: { node: string; token?: string; org?: string; home: string; patientKey: string; for?: string; grantee: string; practitioner?: string; types: string; sensitive?: string; purpose: string; days: number }) => {
       if (!PURPOSES.includes(opts.purpose as never)) throw new InvalidArgumentError(`--purpose must be one of ${PURPOSES.join(', ')}`);
       const scope = scopeSchema.safeParse({ resourceTypes: opts.types.split(','), ...(opts.sensitive ? { sensitive: opts.sensitive.split(',') } : {}) });
       if (!scope.success) throw new CarechainError(`invalid scope: ${scope.error.issues[0]!.path.join('.')}: ${scope.error.issues[0]!.message}`, 2);
       const signer = loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
-      const r = await consentGrant(nodeTarget(opts), signer, { patient: opts.for as Address | undefined, grantee: opts.grantee, scope: scope.data, purpose: opts.purpose as PurposeCode, days: opts.days });
-      console.log(`granted ${r.grantId} (block ${r.blockNumber})`);
+      const r = await consentGrant(nodeTarget(opts), signer, { patient: opts.for as Address | undefined, grantee: opts.grantee, practitioner: opts.practitioner, scope: scope.data, purpose: opts.purpose as PurposeCode, days: opts.days });
+      console.log(`granted ${r.grantId} (block ${r.blockNumber})${r.notice && !r.notice.delivered ? `; the grantee was not told yet: ${r.notice.problem}` : ''}`);
     }),
   );
 nodeOptions(consentCmd.command('revoke').description('revoke a grant (effective from its block)'))
@@ -235,7 +263,7 @@ nodeOptions(consentCmd.command('list').description("a patient's grants, from the
   .option('--patient <address>', 'patient address')
   .action(
     action(async (opts: { node: string; token?: string; org?: string; home: string; patientKey?: string; patient?: string }) => {
-      const address = (opts.patient ?? (opts.patientKey ? loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE).address : undefined)) as Address | undefined;
+      const address = (opts.patient ?? (opts.patientKey ? (await patientAt(nodeTarget(opts), loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE))).account.address : undefined)) as Address | undefined;
       if (!address) throw new CarechainError('give --patient <address> or --patient-key <file>', 2);
       const r = await consentList(nodeTarget(opts), address);
       console.log(`as of block ${r.indexedBlock}:`);
@@ -355,7 +383,7 @@ audit
   .action(
     action(async (opts: { node: string; patientKey: string; home: string; rpcUrl?: string }) => {
       const key = loadPatientKey(opts.patientKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
-      const r = await myAuditTrail({ node: opts.node, key, rpcUrl: opts.rpcUrl, home: resolve(opts.home) });
+      const r = await myAuditTrail({ node: opts.node, master: masterKeyOf(key), rpcUrl: opts.rpcUrl, home: resolve(opts.home) });
       for (const l of r.lines) {
         console.log(`${l.recorded}  ${l.org.padEnd(24)} ${l.who}${l.onBehalfOf ? ` for ${l.onBehalfOf}` : ''}  ${l.what}  ${l.purpose ?? ''}  ${l.outcome}`);
       }

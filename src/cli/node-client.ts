@@ -28,12 +28,17 @@ export function nodeTarget(opts: { node: string; token?: string; org?: string; h
   return { url: opts.node.replace(/\/$/, ''), token, fetch: opts.node.startsWith('https://') ? fetchTrusting(networkCa(opts.home)) : undefined };
 }
 
+/** A node reached without a token (the public patient endpoints). */
+export function publicTarget(opts: { node: string; home?: string }): NodeTarget {
+  return { url: opts.node.replace(/\/$/, ''), token: '', fetch: opts.node.startsWith('https://') ? fetchTrusting(networkCa(opts.home)) : undefined };
+}
+
 export async function callNode(target: NodeTarget, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   let res: Response;
   try {
     res = await (target.fetch ?? fetch)(`${target.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${target.token}`, ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
+      headers: { ...(target.token ? { authorization: `Bearer ${target.token}` } : {}), ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

@@ -4,6 +4,7 @@
  * custodian's signed tree head, the head's signature by the custodian's registered key, and its
  * consistency with the root anchored on the chain.
  */
+import { custodianAccount } from '../crypto/patient-keys.ts';
 import { fetchTrusting, type FetchLike } from '../tls/peer-fetch.ts';
 import { networkCa } from './node-client.ts';
 import { getAddress, hexToBytes, type Address, type Hex } from 'viem';
@@ -48,21 +49,30 @@ export interface AccessLine {
   outcome: string;
 }
 
-export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; key: PrivateKeyAccount; rpcUrl?: string; home: string }): Promise<{ lines: AccessLine[]; custodians: number; verified: number }> {
+export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; master: Hex; rpcUrl?: string; home: string }): Promise<{ lines: AccessLine[]; custodians: number; verified: number }> {
   const conn = await connectChain(resolveRpcUrl({ rpcUrl: opts.rpcUrl, home: opts.home }));
   // Custodians are reached over https trusting the network CA (in <home>/tls) when TLS is set up.
   const fetchNode = fetchTrusting(networkCa(opts.home));
   const node = opts.node.replace(/\/$/, '');
   const info = (await (await fetchNode(`${node}/api/node`, { method: 'GET', headers: {} })).json()) as { orgId: Hex; contracts: { ParticipantRegistry: Address; AnchorRegistry: Address } };
-  const token = await login(fetchNode, node, info.orgId, opts.key);
-  const loc = await fetchNode(`${node}/api/locator/${opts.key.address}`, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
-  if (loc.status !== 200) throw new CarechainError(`record locator lookup failed (${loc.status})`);
-  const custodians = ((await loc.json()) as { custodians: Custodian[] }).custodians;
+  // Each custodian knows the patient under a different address (derived from the master key), so
+  // there is nothing to look up that links them: ask every registered organization, as the patient's
+  // key there; those that do not know that key hold nothing of theirs.
+  const reg = await fetchNode(`${node}/api/participants`, { method: 'GET', headers: {} });
+  if (reg.status !== 200) throw new CarechainError(`participant list failed (${reg.status})`);
+  const all = ((await reg.json()) as { participants: (Custodian & { active: boolean })[] }).participants;
+  const custodians: (Custodian & { key: PrivateKeyAccount })[] = [];
+  for (const c of all) if (c.active) custodians.push({ ...c, key: custodianAccount(opts.master, c.orgId) });
   const lines: AccessLine[] = [];
   let verified = 0;
   for (const c of custodians) {
     const endpoint = c.endpoint.replace(/\/$/, '');
-    const t = await login(fetchNode, endpoint, c.orgId, opts.key);
+    let t: string;
+    try {
+      t = await login(fetchNode, endpoint, c.orgId, c.key);
+    } catch {
+      continue; // this organization holds nothing for the patient
+    }
     const res = await fetchNode(`${endpoint}/api/audit/me`, { method: 'GET', headers: { authorization: `Bearer ${t}` } });
     if (res.status !== 200) throw new CarechainError(`${c.name}: audit view refused (${res.status})`);
     const view = (await res.json()) as { sth: SignedTreeHead; anchored: { index: number; treeSize: number; root: Hex } | null; consistency: { proof: Hex[] } | null; entries: { event: any; proof: { index: number; leaf: string; proof: Hex[] } }[] };

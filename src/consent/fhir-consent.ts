@@ -51,8 +51,9 @@ export class ConsentView {
   }
 
   private async toFhir(g: GrantRow, patientId: string | undefined): Promise<Resource> {
-    const scope = await this.consent.scopeOf(g.scope_hash);
-    const grantee = await this.consent.participant(g.grantee);
+    const details = await this.consent.detailsOf(g.grant_id);
+    const scope = details?.scope;
+    const grantee = details && (await this.consent.participant(details.grantee.org));
     const revoked = g.revoked_block !== null && g.revoked_block <= this.consent.indexedBlock;
     const now = Date.now() / 1000;
     return {
@@ -68,13 +69,18 @@ export class ConsentView {
       provision: {
         type: 'permit',
         period: { start: new Date(g.start * 1000).toISOString(), end: new Date(g.expiry * 1000).toISOString() },
-        actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: grantee ? { reference: `Organization/${grantee.orgId}`, display: grantee.name } : { identifier: { value: g.grantee } } }],
+        actor: [
+          {
+            role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] },
+            reference: grantee ? { reference: `Organization/${grantee.orgId}`, display: grantee.name + (details?.grantee.practitioner ? ` (${details.grantee.practitioner})` : '') } : { identifier: { system: 'urn:carechain:consent:grantee-commitment', value: g.grantee } },
+          },
+        ],
         purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: g.purpose }],
-        ...(scope ? { class: scope.resourceTypes.map((t) => ({ system: 'http://hl7.org/fhir/resource-types', code: t })) } : {}),
-        ...(scope?.sensitive?.length ? { securityLabel: scope.sensitive.map((s) => ({ system: 'urn:carechain:sensitive-class', code: s })) } : {}),
+        ...(scope ? { class: scope.resourceTypes.map((t: string) => ({ system: 'http://hl7.org/fhir/resource-types', code: t })) } : {}),
+        ...(scope?.sensitive?.length ? { securityLabel: scope.sensitive.map((s: string) => ({ system: 'urn:carechain:sensitive-class', code: s })) } : {}),
       },
       extension: [
-        { url: 'urn:carechain:consent:scope-hash', valueString: g.scope_hash },
+        { url: 'urn:carechain:consent:scope-commitment', valueString: g.scope_hash },
         { url: 'urn:carechain:consent:granted-block', valueInteger: g.granted_block },
         ...(g.revoked_block !== null ? [{ url: 'urn:carechain:consent:revoked-block', valueInteger: g.revoked_block }] : []),
         { url: 'urn:carechain:consent:signer', valueString: g.signer },

@@ -1,93 +1,108 @@
 /**
- * Consent API: patient identities (custody keys, links), relay of patient-signed grants, revocations
- * and proxy appointments, custody signing, a patient's grants and the record locator.
+ * Consent API. Front desk: ask for an activation code to be sent to a patient's contact on file.
+ * Patients (no node account; rate-limited): link their own key, or choose a passphrase for a key the
+ * node keeps, and sign grants with it. Anyone with a role (and patients for themselves): relay what
+ * patients signed. Other organizations (signed): notices of grants to this organization.
  */
 import type { FastifyInstance } from 'fastify';
-import { getAddress, type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { z } from 'zod';
 import { PURPOSES } from '../chain/ids.ts';
 import { callerOf, type Gate } from '../http/gate.ts';
 import { parse } from '../http/parse.ts';
+import { LOGIN_RATE_LIMIT } from '../http/rate-limits.ts';
+import { hasRole, type Caller } from '../identity/principal.ts';
+import { SIGNATURE_HEADER } from '../identity/org-requests.ts';
 import { forbidden, notFound } from '../shared/errors.ts';
+import { address, grantRelaySchema, hex32, signature, uint } from './protocol.ts';
 import { scopeSchema } from './scope.ts';
 import type { ConsentService } from './service.ts';
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address').transform((a) => getAddress(a));
-const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, '32 bytes hex').transform((s) => s.toLowerCase() as Hex);
-const signature = z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'a 65-byte signature').transform((s) => s as Hex);
-const uint = z.union([z.string().regex(/^\d{1,30}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const patientId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'a Patient id');
 const patientPath = z.object({ id: patientId });
-
-const grantBody = z.object({
-  grant: z.object({ patient: address, grantee: hex32, scopeHash: hex32, purpose: z.number().int().min(0).max(PURPOSES.length - 1), start: uint, expiry: uint, nonce: uint }).strict(),
-  signature,
-  scope: scopeSchema,
-}).strict();
+const code = z.string().regex(/^[A-Za-z0-9]{8,32}$/, 'the activation code you received');
+const linkBody = z.object({ patientId, code, address, signature, tagSecret: hex32 }).strict();
+const custodyBody = z.object({ patientId, code, passphrase: z.string().min(8).max(1000) }).strict();
+const custodyGrantBody = z
+  .object({ patientId, passphrase: z.string().max(1000), grantee: z.string().min(2).max(80), practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional(), scope: scopeSchema, purpose: z.enum(PURPOSES), days: z.number().positive().max(3650) })
+  .strict();
+const custodyRevokeBody = z.object({ patientId, passphrase: z.string().max(1000), grantId: hex32 }).strict();
 const revokeBody = z.object({ patient: address, grantId: hex32, nonce: uint, signature }).strict();
 const proxyBody = z.object({ patient: address, proxy: address, expiry: uint, nonce: uint, signature }).strict();
-const custodyGrantBody = z.object({ patientId, passphrase: z.string(), grantee: z.string().min(2).max(80), scope: scopeSchema, purpose: z.enum(PURPOSES), days: z.number().positive().max(3650) }).strict();
-const custodyRevokeBody = z.object({ patientId, passphrase: z.string(), grantId: hex32 }).strict();
+
+/** A patient may see only their own addresses (and those they are a proxy for); staff and officers any. */
+function mayReadAddress(caller: Caller, a: Address): void {
+  const p = caller.principal;
+  if (p.kind === 'patient' ? p.addresses!.some((x) => x.toLowerCase() === a.toLowerCase()) : hasRole(p, 'staff', 'privacy-officer')) return;
+  throw forbidden(p.kind === 'patient' ? "a patient may see only their own address's consents" : 'needs role staff or privacy-officer');
+}
 
 export function consentRoutes(app: FastifyInstance, consent: ConsentService, gate: Gate): void {
   patientIdentityRoutes(app, consent, gate);
+  custodySigningRoutes(app, consent);
   grantRoutes(app, consent, gate);
 }
 
-/** A local Patient's link to their on-chain identity (a key the node holds, or one they hold). */
+/** A local Patient's link to their on-chain identity: activation by the front desk, linking by the patient. */
 function patientIdentityRoutes(app: FastifyInstance, consent: ConsentService, gate: Gate): void {
-  const staff = gate.roles('staff');
-
-  app.post('/api/patients/:id/custody-key', staff, async (req, reply) => {
+  app.post('/api/patients/:id/activation', gate.roles('staff'), async (req, reply) => {
     const { id } = parse(patientPath, req.params, 'path');
-    const { passphrase } = parse(z.object({ passphrase: z.string().min(8).max(1000) }).strict(), req.body, 'body');
-    return reply.code(201).send({ patient: `Patient/${id}`, address: await consent.createCustodyKey(callerOf(req), id, passphrase) });
+    return reply.code(201).send(await consent.requestActivation(callerOf(req), id));
   });
-
-  app.post('/api/patients/:id/identity', staff, async (req, reply) => {
-    const { id } = parse(patientPath, req.params, 'path');
-    const b = parse(z.object({ address, signature }).strict(), req.body, 'body');
-    await consent.link(callerOf(req), id, b.address, b.signature);
-    return reply.code(201).send({ patient: `Patient/${id}`, address: b.address });
+  app.post('/api/patient/link', LOGIN_RATE_LIMIT, async (req, reply) => {
+    const b = parse(linkBody, req.body, 'link');
+    return reply.code(201).send(await consent.linkKey(req.ip, { ...b, address: b.address as Address }));
   });
-
+  app.post('/api/patient/custody', LOGIN_RATE_LIMIT, async (req, reply) => reply.code(201).send(await consent.createCustody(req.ip, parse(custodyBody, req.body, 'custody request'))));
   app.get('/api/patients/:id/identity', gate.authenticated(), async (req) => {
     const { id } = parse(patientPath, req.params, 'path');
     const identity = await consent.identityOf(id);
-    if (!identity) throw notFound(`a linked identity of Patient/${id}`);
+    const caller = callerOf(req);
+    // The same answer for someone else's Patient and for one with no identity: existence is not revealed.
+    if (!identity || (caller.principal.kind === 'patient' ? !caller.principal.addresses!.includes(identity.address) : !hasRole(caller.principal, 'staff', 'privacy-officer'))) {
+      if (caller.principal.kind !== 'patient' && !hasRole(caller.principal, 'staff', 'privacy-officer')) throw forbidden('needs role staff or privacy-officer');
+      throw notFound(`a linked identity of Patient/${id}`);
+    }
     return identity;
   });
-
 }
 
-/** Grants: the signing domain, nonces, relays of what patients signed, custody signing, the locator. */
+/** A key the node holds, used with the patient's passphrase (never by staff). */
+function custodySigningRoutes(app: FastifyInstance, consent: ConsentService): void {
+  app.post('/api/patient/consent/grant', LOGIN_RATE_LIMIT, async (req, reply) => reply.code(201).send(await consent.grantAsCustodyPatient(req.ip, parse(custodyGrantBody, req.body, 'grant'))));
+  app.post('/api/patient/consent/revoke', LOGIN_RATE_LIMIT, async (req) => consent.revokeAsCustodyPatient(req.ip, parse(custodyRevokeBody, req.body, 'revocation')));
+}
+
+/** Grants: the signing domain, nonces, relays of what patients signed, notices, the locator. */
 function grantRoutes(app: FastifyInstance, consent: ConsentService, gate: Gate): void {
-  const staff = gate.roles('staff');
-  const relayers = gate.roles('staff', 'clinician');
+  const relayers = gate.clinical('staff', 'clinician', 'patient');
   app.get('/api/consent/domain', gate.authenticated(), async () => consent.domain);
-
-  // Record locator: which organizations hold records of a patient (their registry entries).
-  app.get('/api/locator/:address', gate.authenticated(), async (req) => {
-    const { address: a } = parse(z.object({ address }), req.params, 'path');
-    const p = callerOf(req).principal;
-    if (p.kind === 'patient' && !p.addresses!.includes(a)) throw forbidden('a patient may look up only their own records');
-    return { indexedBlock: consent.indexedBlock, custodians: await consent.locate(a) };
-  });
-
+  // Public: which organization this node is (a patient derives their address here from it).
+  app.get('/api/consent/custodian', async () => consent.custodian());
   app.get('/api/consent/nonce/:address', gate.authenticated(), async (req) => ({ nonce: String(await consent.nonce(parse(z.object({ address }), req.params, 'path').address as Address)) }));
-
   app.get('/api/consent', gate.authenticated(), async (req) => {
     const q = parse(z.object({ patient: address }), req.query, 'query');
-    return { indexedBlock: consent.indexedBlock, grants: await consent.grantsOf(q.patient) };
+    mayReadAddress(callerOf(req), q.patient as Address);
+    return { indexedBlock: consent.indexedBlock, grants: await consent.grantsOf(q.patient as Address) };
   });
-
+  app.get('/api/locator/:address', gate.clinical('staff', 'clinician', 'privacy-officer', 'patient'), async (req) => {
+    const { address: a } = parse(z.object({ address }), req.params, 'path');
+    const p = callerOf(req).principal;
+    if (p.kind === 'patient' && !p.addresses!.includes(a as Address)) throw forbidden('a patient may look up only their own records');
+    return { indexedBlock: consent.indexedBlock, custodians: await consent.locate(a as Address) };
+  });
   app.post('/api/consent/relay', relayers, async (req, reply) => {
-    const b = parse(grantBody, req.body, 'grant');
-    return reply.code(201).send(await consent.relay(callerOf(req), { kind: 'grant', ...b }));
+    const b = parse(grantRelaySchema, req.body, 'grant');
+    return reply.code(201).send(await consent.relay(callerOf(req), { kind: 'grant', ...b, grant: { ...b.grant, patient: b.grant.patient as Address }, granteePatient: b.granteePatient && { ...b.granteePatient, address: b.granteePatient.address as Address } }));
   });
-  app.post('/api/consent/revoke-relay', relayers, async (req) => consent.relay(callerOf(req), { kind: 'revoke', ...parse(revokeBody, req.body, 'revocation') }));
-  app.post('/api/consent/proxy-relay', relayers, async (req) => consent.relay(callerOf(req), { kind: 'proxy', ...parse(proxyBody, req.body, 'proxy appointment') }));
-
-  app.post('/api/consent/grant', staff, async (req, reply) => reply.code(201).send(await consent.grantForCustodyPatient(callerOf(req), parse(custodyGrantBody, req.body, 'grant'))));
-  app.post('/api/consent/revoke', staff, async (req) => consent.revokeForCustodyPatient(callerOf(req), parse(custodyRevokeBody, req.body, 'revocation')));
+  app.post('/api/consent/revoke-relay', relayers, async (req) => {
+    const b = parse(revokeBody, req.body, 'revocation');
+    return consent.relay(callerOf(req), { kind: 'revoke', ...b, patient: b.patient as Address, grantId: b.grantId as Hex });
+  });
+  app.post('/api/consent/proxy-relay', relayers, async (req) => {
+    const b = parse(proxyBody, req.body, 'proxy appointment');
+    return consent.relay(callerOf(req), { kind: 'proxy', ...b, patient: b.patient as Address, proxy: b.proxy as Address });
+  });
+  // Another organization (the custodian) tells this one of a grant to it; signed, no bearer token.
+  app.post('/api/consent/notices', async (req, reply) => reply.code(201).send(await consent.receiveNotice(req.body, String(req.headers[SIGNATURE_HEADER] ?? ''))));
 }

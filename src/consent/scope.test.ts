@@ -2,16 +2,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Resource } from '../fhir/types.ts';
-import { scopeHash, scopeReleases, sensitivityOf, type Scope } from './scope.ts';
+import { scopeDigest } from './commitments.ts';
+import { scopeReleases, sensitivityOf, type Scope } from './scope.ts';
 
 const obs = (over: Partial<Resource> = {}): Resource => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...over });
 const labelled = (code: string) => obs({ meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code }] } });
 
-test('the scope hash does not depend on order or repetition', () => {
+test('the scope digest does not depend on order or repetition', () => {
   const a: Scope = { resourceTypes: ['Observation', 'Condition'], sensitive: ['hiv', 'mental-health'] };
   const b: Scope = { resourceTypes: ['Condition', 'Observation', 'Condition'], sensitive: ['mental-health', 'hiv'] };
-  assert.equal(scopeHash(a), scopeHash(b));
-  assert.notEqual(scopeHash(a), scopeHash({ resourceTypes: ['Observation', 'Condition'] }));
+  assert.equal(scopeDigest(a), scopeDigest(b));
+  assert.notEqual(scopeDigest(a), scopeDigest({ resourceTypes: ['Observation', 'Condition'] }));
 });
 
 test('what a scope releases', () => {
@@ -28,8 +29,14 @@ test('what a scope releases', () => {
   for (const [what, scope, resource, released] of cases) assert.equal(scopeReleases(scope, resource), released, what);
 });
 
-test('sensitive classes from security labels', () => {
+test('sensitive classes from security labels and from codes (a Condition with no label is still sensitive)', () => {
   assert.deepEqual(sensitivityOf(labelled('HIV')), ['hiv']);
   assert.deepEqual(sensitivityOf(labelled('ETH')), ['substance-use']);
   assert.deepEqual(sensitivityOf(obs()), []);
+  const hiv: Resource = { resourceType: 'Condition', code: { coding: [{ system: 'http://snomed.info/sct', code: '86406008' }] } };
+  const opioid: Resource = { resourceType: 'Condition', code: { coding: [{ system: 'http://snomed.info/sct', code: '5602001' }] } };
+  assert.deepEqual(sensitivityOf(hiv), ['hiv']);
+  assert.deepEqual(sensitivityOf(opioid), ['substance-use']);
+  assert.equal(scopeReleases({ resourceTypes: ['Condition'] }, hiv), false, 'not under a plain Condition grant');
+  assert.equal(scopeReleases({ resourceTypes: ['Condition'], sensitive: ['hiv'] }, hiv), true);
 });

@@ -3,6 +3,7 @@
  * block: a suspension on the ledger takes effect with the first request after it is indexed. This is
  * the node's `Standing` for clinicians.
  */
+import type { Hex } from 'viem';
 import type { Principal } from '../identity/principal.ts';
 import type { Standing } from '../identity/standing.ts';
 import type { CredentialStore } from './store.ts';
@@ -12,6 +13,7 @@ export class LicenceCache implements Standing {
 
   constructor(
     private readonly store: CredentialStore,
+    private readonly organization: Hex,
     private readonly indexedBlock: () => number,
     private readonly ttlMs = 5_000,
   ) {}
@@ -25,7 +27,7 @@ export class LicenceCache implements Standing {
     const block = this.indexedBlock();
     const hit = this.entries.get(practitioner);
     if (hit && hit.block === block && Date.now() - hit.at < this.ttlMs) return hit.problem;
-    const problem = await this.store.licenceProblem(practitioner, block);
+    const problem = await this.store.licenceProblem(practitioner, this.organization, block);
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(practitioner, { block, at: Date.now(), problem });
     return problem;

@@ -9,6 +9,14 @@ import type { CredentialService } from './service.ts';
 import { issueInputSchema } from './vc.ts';
 
 const jws = z.object({ credential: z.string().min(20).max(20_000) }).strict();
+const uint = z.union([z.string().regex(/^\d{1,30}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const presentation = z
+  .object({
+    credential: z.string().min(20).max(20_000),
+    /** The practitioner's EIP-712 signature naming this organization (GET /api/credentials/affiliation-terms/:holder). */
+    affiliation: z.object({ until: uint, nonce: uint, signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'a 65-byte signature') }).strict(),
+  })
+  .strict();
 const statusPath = z.object({ id: z.string().regex(/^0x[0-9a-f]{64}$/, 'a credential id (32 bytes hex)'), action: z.enum(['suspend', 'reinstate', 'revoke']) });
 
 export function credentialRoutes(app: FastifyInstance, credentials: CredentialService, gate: Gate): void {
@@ -22,7 +30,15 @@ export function credentialRoutes(app: FastifyInstance, credentials: CredentialSe
   // Anyone authenticated may verify a credential against this node's index of the ledger.
   app.post('/api/credentials/verify', gate.roles('clinician', 'staff', 'privacy-officer', 'patient'), async (req) => credentials.verify(callerOf(req), parse(jws, req.body, 'credential').credential));
 
-  app.post('/api/credentials/present', gate.roles('staff'), async (req, reply) => reply.code(201).send(await credentials.present(callerOf(req), parse(jws, req.body, 'credential').credential)));
+  app.get('/api/credentials/affiliation-terms/:holder', gate.authenticated(), async (req) => {
+    const { holder } = parse(z.object({ holder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "the practitioner's key address") }), req.params, 'path');
+    return credentials.affiliationTerms(holder as Hex);
+  });
+
+  app.post('/api/credentials/present', gate.roles('staff'), async (req, reply) => {
+    const b = parse(presentation, req.body, 'presentation');
+    return reply.code(201).send(await credentials.present(callerOf(req), b.credential, { ...b.affiliation, signature: b.affiliation.signature as Hex }));
+  });
 
   app.get('/api/credentials/directory', gate.roles('clinician', 'staff', 'privacy-officer'), async () => ({
     indexedBlock: credentials.indexedBlock,

@@ -6,7 +6,8 @@
 import type { Hex } from 'viem';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { Deployment } from '../chain/deployment.ts';
-import { credentialStatusAbi } from '../chain/generated/contracts.ts';
+import { credentialStatusAbi, practitionerAffiliationsAbi } from '../chain/generated/contracts.ts';
+import type { ChainConnection } from '../chain/client.ts';
 import type { Ledger } from '../chain/submit.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
 import type { Actor } from '../identity/principal.ts';
@@ -14,7 +15,8 @@ import { unprocessable } from '../shared/errors.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import type { CredentialStore, Verification } from './store.ts';
 import { credentialTypeId, jurisdictionId } from './types.ts';
-import { signCredential, type IssueInput } from './vc.ts';
+import { affiliationDomain } from './affiliation.ts';
+import { credentialDocumentHash, signCredential, type IssueInput } from './vc.ts';
 
 export interface CredentialServiceDeps {
   store: CredentialStore;
@@ -24,7 +26,15 @@ export interface CredentialServiceDeps {
   deployment: Deployment;
   keys: OrgKeys;
   orgId: Hex;
+  conn: ChainConnection;
   indexedBlock: () => number;
+}
+
+/** A practitioner's signed affiliation with this organization (see affiliation.ts). */
+export interface AffiliationProof {
+  until: bigint;
+  nonce: bigint;
+  signature: Hex;
 }
 
 export type StatusAction = 'suspend' | 'reinstate' | 'revoke';
@@ -63,7 +73,7 @@ export class CredentialService {
         address: this.address,
         abi: credentialStatusAbi,
         functionName: 'register',
-        args: [signed.credentialId, credentialTypeId(input.type), jurisdictionId(input.jurisdiction)],
+        args: [signed.credentialId, credentialTypeId(input.type), jurisdictionId(input.jurisdiction), input.subject.holder as Hex, credentialDocumentHash(signed.jws)],
         label: `credential ${signed.credentialId}`,
       });
     } catch (err) {
@@ -91,14 +101,44 @@ export class CredentialService {
     return v;
   }
 
-  /** A practitioner of this organization presents a credential; only valid ones are kept. */
-  async present(actor: Actor, jws: string): Promise<{ practitioner: string; credentialId: string; type: string }> {
+  /** The signing domain and next nonce for a practitioner's affiliation with this organization. */
+  async affiliationTerms(holder: Hex) {
+    const address = this.deps.deployment.contracts.PractitionerAffiliations.address;
+    const nonce = await this.deps.conn.client.readContract({ address, abi: practitionerAffiliationsAbi, functionName: 'nonces', args: [holder] });
+    return { organization: this.deps.orgId, domain: affiliationDomain(this.deps.conn.chain.id, address), nonce: String(nonce) };
+  }
+
+  /**
+   * A practitioner of this organization presents a credential together with their signed
+   * affiliation naming this organization: the credential must verify, and the affiliation is recorded
+   * on the ledger (which checks it is signed by the key the credential names). A credential copied
+   * from another organization cannot come with such a signature.
+   */
+  async present(actor: Actor, jws: string, affiliation: AffiliationProof): Promise<{ practitioner: string; credentialId: string; type: string; affiliatedUntil: number }> {
     const v = await this.deps.store.verify(jws, this.deps.indexedBlock());
-    await this.audit(actor, 'credential-present', v.valid ? '0' : '4', v.valid ? 'accepted' : v.problems.join('; '), v.claims ? [v.claims.credentialSubject.id] : []);
-    if (!v.valid) throw unprocessable(v.problems.join('; '), 'invalid-credential');
+    const what = v.claims ? [v.claims.credentialSubject.id] : [];
+    if (!v.valid) {
+      await this.audit(actor, 'credential-present', '4', v.problems.join('; '), what);
+      throw unprocessable(v.problems.join('; '), 'invalid-credential');
+    }
     const c = v.claims!;
-    await this.deps.queue.run((tx) => this.deps.store.savePresented(tx, { credentialId: c.credentialStatus.id, practitioner: c.credentialSubject.id, type: c.credentialSubject.credential.type, jws }));
-    return { practitioner: c.credentialSubject.id, credentialId: c.credentialStatus.id, type: c.credentialSubject.credential.type };
+    try {
+      await this.deps.ledger.submit({
+        address: this.deps.deployment.contracts.PractitionerAffiliations.address,
+        abi: practitionerAffiliationsAbi,
+        functionName: 'affiliate',
+        args: [c.credentialStatus.id as Hex, affiliation.until, affiliation.nonce, affiliation.signature],
+        label: `affiliation ${c.credentialStatus.id}`,
+      });
+    } catch (err) {
+      await this.audit(actor, 'credential-present', '4', `affiliation refused: ${(err as Error).message}`, what);
+      throw err;
+    }
+    await this.deps.queue.run(async (tx) => {
+      await this.deps.store.savePresented(tx, { credentialId: c.credentialStatus.id, practitioner: c.credentialSubject.id, type: c.credentialSubject.credential.type, jws });
+      await this.deps.audit.append(tx, actor, { action: 'E', subtype: 'credential-present', outcome: '0', outcomeDesc: `accepted; affiliated until ${new Date(Number(affiliation.until) * 1000).toISOString()}`, what });
+    });
+    return { practitioner: c.credentialSubject.id, credentialId: c.credentialStatus.id, type: c.credentialSubject.credential.type, affiliatedUntil: Number(affiliation.until) };
   }
 
   /** The practitioner directory with each credential's verification state now. */

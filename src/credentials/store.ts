@@ -5,12 +5,13 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { Hex } from 'viem';
+import { affiliatedUntil } from '../indexer/projectors/affiliations.ts';
 import { credentialStatus, issuerMayIssue } from '../indexer/projectors/credential-status.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { invalid } from '../shared/errors.ts';
 import type { Migration, Sql, Storage, Tx } from '../storage/engine.ts';
 import { credentialTypeId, jurisdictionId, type CredentialType } from './types.ts';
-import { openCredential, type CredentialClaims } from './vc.ts';
+import { credentialDocumentHash, openCredential, type CredentialClaims } from './vc.ts';
 
 export const credentialMigrations: Migration[] = [
   (tx) =>
@@ -130,6 +131,8 @@ export class CredentialStore {
       if (status.status !== 'active') problems.push(`credential ${status.status} on the ledger`);
       if (issuerId && status.issuer !== issuerId) problems.push('the ledger names another issuer');
       if (type && status.credentialType !== credentialTypeId(type)) problems.push('the ledger names another credential type');
+      if (status.documentHash !== credentialDocumentHash(jws)) problems.push('this is not the credential document the issuer registered on the ledger');
+      if (!status.holder || status.holder !== claims.credentialSubject?.holder?.toLowerCase()) problems.push('the ledger names another holder key');
     }
     const npi = claims.credentialSubject?.npi;
     if (npi) {
@@ -139,16 +142,47 @@ export class CredentialStore {
     return { valid: problems.length === 0, problems, claims, status: status?.status, issuer: issuer && { orgId: issuer.orgId, name: issuer.name }, indexedBlock };
   }
 
-  /** The practitioner's presented medical licence(s), checked now: null when one is valid, else why not. */
-  async licenceProblem(practitioner: string, indexedBlock: number): Promise<string | null> {
+  /**
+   * The practitioner's presented medical licence(s), checked now: null when one is valid and its
+   * holder is affiliated with `organization` on the ledger, else why not.
+   */
+  async licenceProblem(practitioner: string, organization: Hex, indexedBlock: number): Promise<string | null> {
     const rows = await this.presented({ practitioner, type: 'medical-licence' });
     if (rows.length === 0) return `${practitioner} has presented no medical licence`;
     const problems: string[] = [];
     for (const r of rows) {
       const v = await this.verify(r.jws, indexedBlock);
-      if (v.valid) return null;
-      problems.push(...v.problems);
+      if (!v.valid) {
+        problems.push(...v.problems);
+        continue;
+      }
+      if ((await affiliatedUntil(this.storage, organization, r.credentialId as Hex)) * 1000 <= Date.now()) {
+        problems.push('the licence holder is not affiliated with this organization on the ledger');
+        continue;
+      }
+      return null;
     }
     return `${practitioner} has no valid licence: ${problems.join('; ')}`;
+  }
+
+  /**
+   * A medical licence referenced by another organization (id and document hash, never the document):
+   * null when the ledger has it active, of type medical-licence, with this document hash, and its
+   * holder affiliated with `requester` now; else why not. The custodian checks this before break-glass.
+   */
+  async referencedLicenceProblem(ref: { id: Hex; hash: Hex }, requester: Hex, nowMs = Date.now()): Promise<string | null> {
+    const status = await credentialStatus(this.storage, ref.id);
+    if (!status) return 'no credential with this id on the ledger';
+    if (status.credentialType !== credentialTypeId('medical-licence')) return 'the referenced credential is not a medical licence';
+    if (status.status !== 'active') return `the licence is ${status.status} on the ledger`;
+    if (!status.documentHash || status.documentHash.toLowerCase() !== ref.hash.toLowerCase()) return 'the hash does not match the licence document the issuer registered';
+    if ((await affiliatedUntil(this.storage, requester, ref.id)) * 1000 <= nowMs) return 'the licence holder is not affiliated with the requesting organization on the ledger';
+    return null;
+  }
+
+  /** The practitioner's valid, affiliated medical licence, referenced (id and document hash) for another organization. */
+  async licenceReference(practitioner: string): Promise<{ id: Hex; hash: Hex } | undefined> {
+    const row = (await this.presented({ practitioner, type: 'medical-licence' }))[0];
+    return row && { id: row.credentialId as Hex, hash: credentialDocumentHash(row.jws) };
   }
 }

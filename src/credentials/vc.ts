@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
-import { getAddress, keccak256, type Hex } from 'viem';
+import { getAddress, keccak256, stringToHex, type Hex } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { z } from 'zod';
@@ -18,9 +18,11 @@ export const issueInputSchema = z
     type: z.enum(CREDENTIAL_TYPES),
     jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'an ISO 3166 code such as US-CA'),
     subject: z.object({
-      practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/),
+      practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/, 'a Practitioner reference, e.g. Practitioner/house'),
       name: z.string().min(1).max(200),
       npi: z.string().refine(isValidNpi, 'not a valid NPI (10 digits, Luhn check digit with prefix 80840)').optional(),
+      /** The practitioner's own key (address): affiliations with an organization are signed with it. */
+      holder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "the practitioner's key address (carechain practitioner keygen)"),
     }).strict(),
     number: z.string().min(1).max(64),
     specialty: z.string().max(200).optional(),
@@ -39,7 +41,7 @@ export interface CredentialClaims {
   issuer: string;
   validFrom: string;
   validUntil: string;
-  credentialSubject: { id: string; name: string; npi?: string; credential: { type: CredentialType; jurisdiction: string; number: string; specialty?: string } };
+  credentialSubject: { id: string; name: string; npi?: string; holder: string; credential: { type: CredentialType; jurisdiction: string; number: string; specialty?: string } };
   credentialStatus: { id: string; type: 'CarechainCredentialStatus' };
 }
 
@@ -61,6 +63,9 @@ const TYPE_NAMES: Record<CredentialType, string> = {
   npi: 'NPICredential',
 };
 
+/** The hash the ledger keeps of a signed credential, so it can be referenced without being handed over. */
+export const credentialDocumentHash = (jws: string): Hex => keccak256(stringToHex(jws));
+
 /** Signs a credential; its status id is an opaque random hash (no personal data goes on chain). */
 export async function signCredential(issuerOrgId: Hex, key: { account: PrivateKeyAccount; privateKey: Hex }, input: IssueInput): Promise<{ jws: string; credentialId: Hex; claims: CredentialClaims }> {
   const credentialId = keccak256(randomBytes(32));
@@ -75,6 +80,7 @@ export async function signCredential(issuerOrgId: Hex, key: { account: PrivateKe
       id: input.subject.practitioner,
       name: input.subject.name,
       ...(input.subject.npi ? { npi: input.subject.npi } : {}),
+      holder: getAddress(input.subject.holder),
       credential: { type: input.type, jurisdiction: input.jurisdiction, number: input.number, ...(input.specialty ? { specialty: input.specialty } : {}) },
     },
     credentialStatus: { id: credentialId, type: 'CarechainCredentialStatus' },

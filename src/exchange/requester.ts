@@ -1,35 +1,41 @@
-/** The requester's side of record exchange: find custodians, ask each, verify before use. */
-import { createHash, randomBytes } from 'node:crypto';
+/** The requester's side of record exchange: ask each custodian, verify before use. */
+import { createHash } from 'node:crypto';
 import { hexToBytes, type Address, type Hex } from 'viem';
 import { logIdOf, type PurposeCode } from '../chain/ids.ts';
 import type { Scope } from '../consent/scope.ts';
 import { open, unwrapKeyFor } from '../crypto/envelope.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
 import type { Resource } from '../fhir/types.ts';
+import { envelope, signRequest, SIGNATURE_HEADER, type Envelope } from '../identity/org-requests.ts';
 import { listAnchors } from '../indexer/projectors/anchors.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
-import { custodiansOf } from '../indexer/projectors/record-locator.ts';
 import { leafHash } from '../merkle/hasher.ts';
 import { verifyInclusion } from '../merkle/verify.ts';
 import type { Storage } from '../storage/engine.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
-import { requestDigest, SIGNATURE_HEADER, type ExchangeRequest, type ExchangeResponse } from './protocol.ts';
+import { EXCHANGE_PURPOSE, type ExchangeRequest, type ExchangeResponse } from './protocol.ts';
 
 export interface FetchResult {
   resources: Resource[];
   /** One line per custodian or entry that could not be used, and why. */
   problems: string[];
-  custodians: { orgId: Hex; status: number; released: number; pendingAnchor: number; breakGlass?: ExchangeResponse['breakGlass'] }[];
+  custodians: { orgId: Hex; status: number; released: number; pendingAnchor: number; grantId?: Hex; breakGlass?: ExchangeResponse['breakGlass'] }[];
 }
 
-export interface FetchQuery {
+/** One request to one custodian: the patient's address there and what the request relies on. */
+export interface FetchTarget {
+  custodian: Hex;
   patient: Address;
-  purpose: PurposeCode;
   scope: Scope;
+  grant?: { id: Hex; salt: Hex };
+}
+
+export interface FetchCommon {
+  purpose: PurposeCode;
   practitioner?: string;
   breakGlassReason?: string;
-  /** The practitioner's medical licence, sent for break-glass. */
-  credential?: string;
+  /** The practitioner's medical licence by reference (ledger id and document hash), for break-glass. */
+  credential?: { id: Hex; hash: Hex };
   minBlock?: number;
 }
 
@@ -40,33 +46,32 @@ export interface RequesterDeps {
   orgId: Hex;
 }
 
-/** Asks every custodian of the patient (or `opts.custodians`); verifies every answer before use. */
+/** Asks each target custodian; verifies every answer before use. */
 export async function fetchFromCustodians(
   deps: RequesterDeps,
-  q: FetchQuery,
+  targets: FetchTarget[],
+  common: FetchCommon,
   /** `tamper` alters an answer before verification: how tests play a malicious or broken custodian. */
-  opts: { custodians?: Hex[]; tamper?: (r: ExchangeResponse) => void } = {},
+  opts: { tamper?: (r: ExchangeResponse) => void } = {},
 ): Promise<FetchResult> {
   const out: FetchResult = { resources: [], problems: [], custodians: [] };
-  for (const orgId of opts.custodians ?? (await custodiansOf(deps.storage, q.patient)).filter((o) => o !== deps.orgId)) {
-    const custodian = await getParticipant(deps.storage, orgId);
+  for (const t of targets) {
+    const custodian = await getParticipant(deps.storage, t.custodian);
     if (!custodian?.active) {
-      out.problems.push(`${orgId}: not an active participant`);
+      out.problems.push(`${t.custodian}: not an active participant`);
       continue;
     }
     const request: ExchangeRequest = {
-      requester: deps.orgId,
-      ...(q.practitioner ? { practitioner: q.practitioner } : {}),
-      patient: q.patient,
-      purpose: q.purpose,
-      scope: q.scope,
-      timestamp: Date.now(),
-      nonce: randomBytes(16).toString('hex'),
-      ...(q.breakGlassReason ? { breakGlass: { reason: q.breakGlassReason }, ...(q.credential ? { credential: q.credential } : {}) } : {}),
-      ...(q.minBlock !== undefined ? { minBlock: q.minBlock } : {}),
+      ...envelope(deps.orgId, custodian.orgId),
+      ...(common.practitioner ? { practitioner: common.practitioner } : {}),
+      patient: t.patient,
+      purpose: common.purpose,
+      scope: t.scope,
+      ...(t.grant ? { grant: t.grant } : {}),
+      ...(common.breakGlassReason ? { breakGlass: { reason: common.breakGlassReason }, ...(common.credential ? { credential: common.credential } : {}) } : {}),
+      ...(common.minBlock !== undefined ? { minBlock: common.minBlock } : {}),
     };
-    const body = JSON.stringify(request);
-    const signature = await deps.keys.account.signMessage({ message: { raw: requestDigest(body) } });
+    const { body, signature } = await signRequest(deps.keys, EXCHANGE_PURPOSE, request as unknown as Envelope & Record<string, unknown>);
     let res: Response;
     try {
       res = await deps.peerFetch(`${custodian.endpoint.replace(/\/$/, '')}/api/exchange/records`, {
@@ -81,14 +86,14 @@ export async function fetchFromCustodians(
     }
     const json = (await res.json()) as ExchangeResponse & { error?: { message?: string } };
     if (res.status !== 200) {
-      out.custodians.push({ orgId, status: res.status, released: 0, pendingAnchor: 0 });
+      out.custodians.push({ orgId: custodian.orgId, status: res.status, released: 0, pendingAnchor: 0, ...(t.grant ? { grantId: t.grant.id } : {}) });
       out.problems.push(`${custodian.name}: ${res.status} ${json.error?.message ?? ''}`.trim());
       continue;
     }
     opts.tamper?.(json);
-    const verified = await verifyResponse(deps, orgId, json, out.problems, custodian.name);
+    const verified = await verifyResponse(deps, custodian.orgId, json, out.problems, custodian.name);
     out.resources.push(...verified);
-    out.custodians.push({ orgId, status: 200, released: verified.length, pendingAnchor: json.pendingAnchor, ...(json.breakGlass ? { breakGlass: json.breakGlass } : {}) });
+    out.custodians.push({ orgId: custodian.orgId, status: 200, released: verified.length, pendingAnchor: json.pendingAnchor, ...(json.grantId ? { grantId: json.grantId } : {}), ...(json.breakGlass ? { breakGlass: json.breakGlass } : {}) });
   }
   return out;
 }

@@ -6,14 +6,15 @@ import { PURPOSES } from '../chain/ids.ts';
 import { scopeSchema } from '../consent/scope.ts';
 import { callerOf, type Gate } from '../http/gate.ts';
 import { parse } from '../http/parse.ts';
+import { forbidden } from '../shared/errors.ts';
 import { expensive } from '../http/rate-limits.ts';
-import { SIGNATURE_HEADER } from './protocol.ts';
+import { SIGNATURE_HEADER } from '../identity/org-requests.ts';
 import type { ExchangeService } from './service.ts';
 
 const fetchBody = z.object({
   patient: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "the patient's address"),
   purpose: z.enum(PURPOSES),
-  scope: scopeSchema,
+  scope: scopeSchema.optional(),
   practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional(),
   emergencyReason: z.string().min(10).max(500).optional(),
 }).strict();
@@ -24,14 +25,21 @@ export function exchangeRoutes(app: FastifyInstance, exchange: ExchangeService, 
   app.post('/api/exchange/records', expensive(opts.expensivePerMinute), async (req) => exchange.custodian.answer(req.body, String(req.headers[SIGNATURE_HEADER] ?? ''), req.ip));
 
   // Requester side: this organization's clinician asks for a patient's records at the other custodians.
-  app.post('/api/exchange/fetch', { ...gate.roles('clinician'), ...expensive(opts.expensivePerMinute) }, async (req) => {
+  app.post('/api/exchange/fetch', { ...gate.clinical('clinician'), ...expensive(opts.expensivePerMinute) }, async (req) => {
     const b = parse(fetchBody, req.body, 'fetch request');
     const result = await exchange.fetch(callerOf(req), { ...b, patient: b.patient as Address });
     return { resourceType: 'Bundle', type: 'collection', entry: result.resources.map((r) => ({ resource: r })), custodians: result.custodians, problems: result.problems };
   });
 
   // Break-glass accesses this custodian allowed, for the privacy officer to review.
-  app.get('/api/break-glass', gate.roles('privacy-officer'), async () => ({ accesses: await exchange.breakGlassAccesses() }));
+  // Break-glass accesses: those this custodian allowed and those this organization's clinicians opened elsewhere.
+  app.get('/api/break-glass', gate.roles('privacy-officer'), async () => exchange.breakGlassAccesses());
+  // The patient's own view: who broke the glass on their records here, from which organization, and why.
+  app.get('/api/patient/break-glass', gate.roles('patient'), async (req) => {
+    const p = callerOf(req).principal;
+    if (p.kind !== 'patient') throw forbidden('log in as a patient (POST /api/auth/patient/login)');
+    return { accesses: (await exchange.breakGlassAccesses({ patients: p.addresses! })).incoming };
+  });
   app.post('/api/break-glass/:accessId/review', gate.roles('privacy-officer'), async (req) => {
     const { accessId } = parse(z.object({ accessId: z.string().regex(/^0x[0-9a-fA-F]{64}$/) }), req.params, 'path');
     const b = parse(reviewBody, req.body, 'review');

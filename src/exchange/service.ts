@@ -9,9 +9,12 @@ import type { PurposeCode } from '../chain/ids.ts';
 import type { Scope } from '../consent/scope.ts';
 import type { CredentialStore } from '../credentials/store.ts';
 import type { Caller } from '../identity/principal.ts';
-import { invalid, notFound } from '../shared/errors.ts';
+import type { Standing } from '../identity/standing.ts';
+import type { GrantNotice } from '../consent/service.ts';
+import { scopeDigest } from '../consent/commitments.ts';
+import { forbidden, invalid, notFound } from '../shared/errors.ts';
 import type { Custodian } from './custodian.ts';
-import { fetchFromCustodians, type FetchResult, type RequesterDeps } from './requester.ts';
+import { fetchFromCustodians, type FetchResult, type FetchTarget, type RequesterDeps } from './requester.ts';
 import type { BreakGlassAccess, ExchangeStore } from './store.ts';
 
 export interface ExchangeServiceDeps {
@@ -19,14 +22,22 @@ export interface ExchangeServiceDeps {
   requester: RequesterDeps;
   store: ExchangeStore;
   credentials: CredentialStore;
+  /** The grants this organization was told about (consent notices), by patient address. */
+  notices: { noticesFor(patient: Address): Promise<GrantNotice[]> };
+  /** Which custodians hold records for an address (the RecordLocator), for break-glass. */
+  locate(address: Address): Promise<{ orgId: Hex }[]>;
+  /** A clinician's standing (licence through this organization), checked on every fetch. */
+  standing: Standing;
   audit: AuditTrail;
   indexedBlock: () => number;
 }
 
 export interface FetchRequest {
+  /** The patient's address: here, or at a custodian (as a consent notice or the patient gave it). */
   patient: Address;
   purpose: PurposeCode;
-  scope: Scope;
+  /** Limits what is asked for; without it, each grant's own scope. */
+  scope?: Scope;
   /** The practitioner to ask as (only the operator may name one; a clinician asks as themself). */
   practitioner?: string;
   /** Break-glass: with purpose ETREAT, the clinical reason for reading without consent. */
@@ -40,23 +51,48 @@ export class ExchangeService {
     return this.deps.custodian;
   }
 
-  /** The requester side: ask every custodian of the patient, verify every answer, audit the fetch. */
+  /**
+   * The requester side: ask each custodian that granted this organization (or its practitioner)
+   * access for the patient, naming the grant; in an emergency, ask the custodians the locator names
+   * for the address with a reference to the clinician's licence. Verify every answer; audit the fetch.
+   */
   async fetch(caller: Caller, q: FetchRequest): Promise<FetchResult> {
     const practitioner = caller.principal.kind === 'user' ? (caller.principal.practitioner ?? undefined) : q.practitioner;
+    if (caller.principal.kind === 'user' && !caller.principal.roles.includes('admin')) {
+      const problem = await this.deps.standing.problem(caller.principal);
+      if (problem) throw forbidden(`not in good standing as a clinician: ${problem}`);
+    }
     if (q.emergencyReason && q.purpose !== 'ETREAT') throw invalid('an emergency reason goes with purpose ETREAT');
-    const credential = q.emergencyReason && practitioner ? (await this.deps.credentials.presented({ practitioner, type: 'medical-licence' }))[0]?.jws : undefined;
-    const result = await fetchFromCustodians(this.deps.requester, {
-      patient: q.patient,
-      purpose: q.purpose,
-      scope: q.scope,
-      practitioner,
-      breakGlassReason: q.emergencyReason,
-      credential,
-      minBlock: this.deps.indexedBlock(),
-    });
+    const targets: FetchTarget[] = [];
+    const notices = (await this.deps.notices.noticesFor(q.patient)).filter((n) => !n.practitioner || n.practitioner === practitioner);
+    let credential: { id: Hex; hash: Hex } | undefined;
+    if (q.emergencyReason) {
+      // Break-glass: once per custodian that holds the patient (known from notices or the locator), no grant.
+      if (!practitioner) throw invalid('break-glass is asked for by a named practitioner');
+      credential = await this.deps.credentials.licenceReference(practitioner);
+      if (!credential) throw forbidden(`${practitioner} has presented no medical licence here`);
+      const seen = new Set<string>();
+      const add = (custodian: Hex, patient: Address) => {
+        if (seen.has(`${custodian}/${patient.toLowerCase()}`)) return;
+        seen.add(`${custodian}/${patient.toLowerCase()}`);
+        targets.push({ custodian, patient, scope: q.scope ?? { resourceTypes: ['Patient'] } });
+      };
+      for (const n of notices) add(n.custodian, n.patient);
+      for (const c of await this.deps.locate(q.patient)) add(c.orgId, q.patient);
+    } else {
+      // With a scope, the grants of exactly that scope (or, if none, every grant, so the denials say why).
+      const exact = q.scope ? notices.filter((n) => scopeDigest(n.scope) === scopeDigest(q.scope!)) : notices;
+      for (const n of exact.length ? exact : notices) targets.push({ custodian: n.custodian, patient: n.patient, scope: q.scope ?? n.scope, grant: { id: n.grantId, salt: n.salt } });
+    }
+    const result = targets.length
+      ? await fetchFromCustodians(this.deps.requester, targets, { purpose: q.purpose, practitioner, breakGlassReason: q.emergencyReason, credential, minBlock: this.deps.indexedBlock() })
+      : { resources: [], custodians: [], problems: [q.emergencyReason ? 'no custodian holds records for this address (RecordLocator)' : 'no grant to this organization for this patient has been received (no consent notice); the patient grants access at their custodian'] };
+    for (const c of result.custodians) {
+      if (c.breakGlass) await this.deps.store.saveOutgoing({ access_id: c.breakGlass.accessId, custodian: c.orgId, practitioner: practitioner!, reason: q.emergencyReason!, until: c.breakGlass.until, tx_hash: c.breakGlass.txHash });
+    }
     await this.deps.audit.record(caller, {
       action: 'R',
-      subtype: 'exchange-fetch',
+      subtype: q.emergencyReason ? 'exchange-break-glass' : 'exchange-fetch',
       outcome: result.problems.length ? '4' : '0',
       outcomeDesc: result.problems.join('; ').slice(0, 500) || undefined,
       what: result.resources.map((r) => `${r.resourceType}/${r.id}`),
@@ -64,8 +100,9 @@ export class ExchangeService {
     return result;
   }
 
-  breakGlassAccesses(): Promise<BreakGlassAccess[]> {
-    return this.deps.store.accesses();
+  /** Break-glass accesses: those this custodian allowed (optionally for some patient addresses), and those this organization's clinicians opened elsewhere. */
+  async breakGlassAccesses(filter: { patients?: string[] } = {}): Promise<{ incoming: BreakGlassAccess[]; outgoing: BreakGlassAccess[] }> {
+    return { incoming: await this.deps.store.accesses(filter), outgoing: filter.patients ? [] : await this.deps.store.outgoing() };
   }
 
   async reviewBreakGlass(caller: Caller, accessId: Hex, review: 'justified' | 'unjustified', note?: string): Promise<{ accessId: Hex; review: string }> {

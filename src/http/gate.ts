@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../identity/authenticate.ts';
 import { hasRole, type Caller, type Role } from '../identity/principal.ts';
+import type { Standing } from '../identity/standing.ts';
 import { DomainError, forbidden } from '../shared/errors.ts';
 
 declare module 'fastify' {
@@ -17,6 +18,8 @@ declare module 'fastify' {
 export interface GateHooks {
   /** A request failed authentication (the node audits it: who tried, from where, what). */
   onUnauthenticated?(req: FastifyRequest, reason: string): Promise<void>;
+  /** Whether a clinician may act now (a valid licence through this organization); every clinician route asks. */
+  standing?: Standing;
 }
 
 /** HL7 v3 PurposeOfUse codes a caller may state in `X-Purpose-Of-Use`; anything else is HOPERAT. */
@@ -51,6 +54,25 @@ export class Gate {
       preHandler: async (req: FastifyRequest, _reply: FastifyReply) => {
         const caller = await this.identify(req);
         if (!hasRole(caller.principal, ...roles)) throw forbidden(`needs role ${['admin', ...roles].join(' or ')}`);
+      },
+    };
+  }
+
+  /**
+   * Route option for routes that reach patient data: as `roles`, and a caller admitted only as a
+   * clinician must be in good standing (a valid licence, affiliated with this organization) now.
+   */
+  clinical(...roles: (Role | 'patient')[]) {
+    return {
+      preHandler: async (req: FastifyRequest, _reply: FastifyReply) => {
+        const caller = await this.identify(req);
+        const p = caller.principal;
+        if (!hasRole(p, ...roles)) throw forbidden(`needs role ${['admin', ...roles].join(' or ')}`);
+        const others = roles.filter((r) => r !== 'clinician');
+        if (this.hooks.standing && p.roles.includes('clinician') && !p.roles.includes('admin') && !(others.length && hasRole(p, ...others))) {
+          const problem = await this.hooks.standing.problem(p);
+          if (problem) throw forbidden(`not in good standing as a clinician: ${problem}`);
+        }
       },
     };
   }

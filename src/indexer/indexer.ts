@@ -13,6 +13,7 @@ import type { Deployment } from '../chain/deployment.ts';
 import type { Migration, Storage } from '../storage/engine.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { DecodedEvent, Projector } from './projector.ts';
+import { affiliationsProjector } from './projectors/affiliations.ts';
 import { anchorsProjector } from './projectors/anchors.ts';
 import { breakGlassProjector } from './projectors/break-glass.ts';
 import { consentProjector } from './projectors/consent.ts';
@@ -28,6 +29,7 @@ export const PROJECTORS: readonly Projector[] = [
   recordLocatorProjector,
   breakGlassProjector,
   credentialStatusProjector,
+  affiliationsProjector,
 ];
 
 const stateMigrations: Migration[] = [(tx) => tx.exec('CREATE TABLE indexer_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)')];

@@ -31,6 +31,8 @@ import { Gate } from '../http/gate.ts';
 import { LoginService } from '../auth/service.ts';
 import { Authenticator } from '../identity/authenticate.ts';
 import { PatientChallenges } from '../identity/patient-challenges.ts';
+import { OutboxNotifier } from '../identity/notifier.ts';
+import { OrgRequestVerifier, orgRequestMigrations } from '../identity/org-requests.ts';
 import { patientIdentityMigrations, PatientIdentities } from '../identity/patients.ts';
 import { UserStore, userMigrations } from '../identity/users.ts';
 import { Indexer, indexerMigrations } from '../indexer/indexer.ts';
@@ -55,6 +57,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   exchange: exchangeMigrations,
   users: userMigrations,
   credentials: credentialMigrations,
+  'org-requests': orgRequestMigrations,
 };
 
 /** Opens (creating and migrating) a node's database. */
@@ -129,10 +132,12 @@ export async function buildServices(opts: {
 
   const users = new UserStore(storage);
   const auth = new Authenticator({ org: config.org, indexSecret: keys.indexSecret, adminToken: ensureAdminToken(config.dataDir), users, storage });
-  const gate = new Gate(auth, { onUnauthenticated: (req, reason) => audit.recordUnauthenticated(req.ip, reason, req.method, req.url.split('?')[0]!).then(() => {}) });
-  const patients = new PatientIdentities(storage);
+  const patients = new PatientIdentities(storage, keys.indexSecret);
   const credentialStore = new CredentialStore(storage);
-  const licences = new LicenceCache(credentialStore, indexedBlock);
+  const licences = new LicenceCache(credentialStore, orgId, indexedBlock);
+  const gate = new Gate(auth, { standing: licences, onUnauthenticated: (req, reason) => audit.recordUnauthenticated(req.ip, reason, req.method, req.url.split('?')[0]!).then(() => {}) });
+  const verifier = new OrgRequestVerifier(storage, orgId);
+  const notifier = new OutboxNotifier(join(config.dataDir, 'outbox'));
 
   const records = new RecordService({
     storage,
@@ -145,12 +150,23 @@ export async function buildServices(opts: {
     org: config.org,
     ledger: ledgerCoordinates,
     limits: { maxBundleEntries: 10_000 },
+    identities: patients,
   });
-  const credentials = new CredentialService({ store: credentialStore, queue, audit, ledger, deployment, keys, orgId, indexedBlock });
-  const consent = new ConsentService({ storage, queue, audit, ledger, conn, deployment, orgId, records: store, patients, indexedBlock });
-  const exchangeStore = new ExchangeStore(storage);
-  const custodian = new Custodian({ storage, store: exchangeStore, records: store, anchorer: anchorers.records, patients, credentials: credentialStore, audit, ledger, deployment, orgId, indexer });
-  const exchange = new ExchangeService({ custodian, requester: { storage, keys, peerFetch, orgId }, store: exchangeStore, credentials: credentialStore, audit, indexedBlock });
+  const credentials = new CredentialService({ store: credentialStore, queue, audit, ledger, deployment, keys, orgId, conn, indexedBlock });
+  const consent = new ConsentService({ storage, queue, audit, ledger, conn, deployment, orgId, keys, peerFetch, records: store, patients, notifier, verifier, indexer });
+  const exchangeStore = new ExchangeStore(storage, keys.indexSecret);
+  const custodian = new Custodian({ storage, store: exchangeStore, records: store, anchorer: anchorers.records, patients, credentials: credentialStore, verifier, audit, ledger, deployment, orgId, indexer });
+  const exchange = new ExchangeService({
+    custodian,
+    requester: { storage, keys, peerFetch, orgId },
+    store: exchangeStore,
+    credentials: credentialStore,
+    notices: consent,
+    locate: (address) => consent.locate(address),
+    standing: licences,
+    audit,
+    indexedBlock,
+  });
 
   return {
     config,

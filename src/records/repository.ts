@@ -150,6 +150,7 @@ export class FhirRepository {
       if (!(await this.deps.store.currentVersion('Patient', patientId))) throw notFound(`Patient/${patientId}`);
       return this.deps.queue.run(async (tx) => {
         const r = await erasePatient(tx, this.deps.store, patientId, this.caller.agent);
+        await this.deps.identities?.forget(tx, patientId);
         await this.deps.audit.append(tx, this.caller, { action: 'D', subtype: 'erase', outcome: '0', patientId, what: [`Patient/${patientId}`] });
         return r;
       });

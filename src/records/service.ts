@@ -8,7 +8,7 @@ import type { LogAnchorer } from '../anchoring/log-anchorer.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { Caller } from '../identity/principal.ts';
 import type { Standing } from '../identity/standing.ts';
-import type { Storage } from '../storage/engine.ts';
+import type { Storage, Tx } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import type { LedgerCoordinates } from './proof.ts';
 import { FhirRepository } from './repository.ts';
@@ -25,6 +25,8 @@ export interface RecordServiceDeps {
   org: string;
   ledger: LedgerCoordinates;
   limits: { maxBundleEntries: number };
+  /** Erasure also forgets the patient's identity links and custody key (the identity feature owns them). */
+  identities?: { forget(tx: Tx, patientId: string): Promise<void> };
 }
 
 export class RecordService {

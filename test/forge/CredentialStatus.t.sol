@@ -24,7 +24,7 @@ contract CredentialStatusGuards {
         registry.register(keccak256("hospital"), ParticipantRegistry.Kind.Hospital, hospital, bytes32(uint256(1)), "hospital", "");
         status.setIssuerScope(keccak256("board"), LICENCE, CA, true);
         vm.prank(board);
-        status.register(ID, LICENCE, CA);
+        status.register(ID, LICENCE, CA, address(0xD0C), keccak256("document"));
     }
 
     /// Calls `data` on the contract as `caller` and requires a revert with error `selector`.
@@ -43,9 +43,9 @@ contract CredentialStatusGuards {
     }
 
     function test_onlyScopedParticipantsRegister() public {
-        _reverts(outsider, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA)), ParticipantGated.NotActiveParticipant.selector);
-        _reverts(hospital, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA)), CredentialStatus.OutsideIssuerScope.selector);
-        _reverts(board, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, keccak256("US-NY"))), CredentialStatus.OutsideIssuerScope.selector);
+        _reverts(outsider, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA, address(0xD0C), keccak256("d2"))), ParticipantGated.NotActiveParticipant.selector);
+        _reverts(hospital, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, CA, address(0xD0C), keccak256("d2"))), CredentialStatus.OutsideIssuerScope.selector);
+        _reverts(board, abi.encodeCall(status.register, (keccak256("c2"), LICENCE, keccak256("US-NY"), address(0xD0C), keccak256("d2"))), CredentialStatus.OutsideIssuerScope.selector);
     }
 
     function test_onlyTheIssuerChangesStatus() public {

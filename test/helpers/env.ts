@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { affiliationDomain, signAffiliation } from '../../src/credentials/affiliation.ts';
 import { credentialStatusAbi } from '../../src/chain/generated/contracts.ts';
 import { journalMigrations, TxSender } from '../../src/chain/journal.ts';
 import { openSqlite } from '../../src/storage/sqlite.ts';
 import { credentialTypeId, jurisdictionId } from '../../src/credentials/types.ts';
-import { signCredential, type IssueInput } from '../../src/credentials/vc.ts';
+import { credentialDocumentHash, signCredential, type IssueInput } from '../../src/credentials/vc.ts';
 import { freePort } from '../../src/chain/anvil.ts';
 import { startEmbeddedChain, type EmbeddedChain } from '../../src/chain/embedded.ts';
 import type { OrgKind } from '../../src/chain/ids.ts';
@@ -154,7 +156,9 @@ export async function startTestNode(
 
 /**
  * A licensing board (registered once per chain, scoped for medical licences in US-CA) issues a licence
- * to `practitioner`, and the node's operator records the practitioner presenting it.
+ * to `practitioner` (whose key is `holder`, generated when not given), registers it on the ledger with
+ * its holder and document hash, and the node's operator records the practitioner presenting it with
+ * their signed affiliation to the node's organization.
  */
 export async function licenseTestPractitioner(
   chain: EmbeddedChain,
@@ -162,7 +166,8 @@ export async function licenseTestPractitioner(
   node: { url: string; token: string },
   practitioner: string,
   overrides: Partial<IssueInput> = {},
-): Promise<{ credentialId: Hex; jws: string; board: TestOrg; boardSender: TxSender }> {
+  opts: { holder?: PrivateKeyAccount; affiliate?: boolean } = {},
+): Promise<{ credentialId: Hex; jws: string; board: TestOrg; boardSender: TxSender; holder: PrivateKeyAccount; present: (target: { url: string; token: string }, signer?: PrivateKeyAccount) => Promise<Response> }> {
   const board = await registerTestOrg(chain, home, 'test-medical-board', 'licensing-board');
   await chain.governance.sendContract({
     address: chain.deployment.contracts.CredentialStatus.address,
@@ -170,12 +175,13 @@ export async function licenseTestPractitioner(
     functionName: 'setIssuerScope',
     args: [board.orgId, credentialTypeId('medical-licence'), jurisdictionId('US-CA'), true],
   });
+  const holder = opts.holder ?? privateKeyToAccount(generatePrivateKey());
   const boardSender = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), chain.conn, board.keys.account);
   const now = Date.now();
   const input: IssueInput = {
     type: 'medical-licence',
     jurisdiction: 'US-CA',
-    subject: { practitioner, name: `Dr ${practitioner.slice(13)}`, npi: '1234567893' },
+    subject: { practitioner, name: `Dr ${practitioner.slice(13)}`, npi: '1234567893', holder: holder.address },
     number: `A${Math.floor(Math.random() * 1e6)}`,
     specialty: 'Internal Medicine',
     validFrom: new Date(now - 86_400_000).toISOString(),
@@ -187,18 +193,30 @@ export async function licenseTestPractitioner(
     address: chain.deployment.contracts.CredentialStatus.address,
     abi: credentialStatusAbi,
     functionName: 'register',
-    args: [signed.credentialId, credentialTypeId(input.type), jurisdictionId(input.jurisdiction)],
+    args: [signed.credentialId, credentialTypeId(input.type), jurisdictionId(input.jurisdiction), input.subject.holder as Hex, credentialDocumentHash(signed.jws)],
   });
   // The node must have indexed the status before it accepts the presentation.
-  await waitUntil('the node to index the credential', async () => {
-    const r = await fetch(`${node.url}/api/node`);
-    return ((await r.json()) as { indexer: { indexedBlock: number } }).indexer.indexedBlock >= Number(receipt.blockNumber);
-  });
-  const res = await fetch(`${node.url}/api/credentials/present`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${node.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ credential: signed.jws }),
-  });
-  if (res.status !== 201) throw new Error(`presentation refused: ${await res.text()}`);
-  return { credentialId: signed.credentialId, jws: signed.jws, board, boardSender };
+  const indexed = (target: { url: string }) =>
+    waitUntil('the node to index the credential', async () => {
+      const r = await fetch(`${target.url}/api/node`);
+      return ((await r.json()) as { indexer: { indexedBlock: number } }).indexer.indexedBlock >= Number(receipt.blockNumber);
+    });
+  /** Presents the licence at `target` with an affiliation signed by `signer` (the holder unless an attacker). */
+  const present = async (target: { url: string; token: string }, signer: PrivateKeyAccount = holder) => {
+    await indexed(target);
+    const auth = { authorization: `Bearer ${target.token}` };
+    const terms = (await (await fetch(`${target.url}/api/credentials/affiliation-terms/${holder.address}`, { headers: auth })).json()) as { organization: Hex; domain: ReturnType<typeof affiliationDomain>; nonce: string };
+    const until = BigInt(Math.floor(Date.now() / 1000) + 365 * 86400);
+    const signature = await signAffiliation(signer, { ...terms.domain, chainId: Number(terms.domain.chainId) }, { organization: terms.organization, credentialId: signed.credentialId, until, nonce: BigInt(terms.nonce) });
+    return fetch(`${target.url}/api/credentials/present`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ credential: signed.jws, affiliation: { until: String(until), nonce: terms.nonce, signature } }),
+    });
+  };
+  if (opts.affiliate !== false) {
+    const res = await present(node);
+    if (res.status !== 201) throw new Error(`presentation refused: ${await res.text()}`);
+  }
+  return { credentialId: signed.credentialId, jws: signed.jws, board, boardSender, holder, present };
 }

@@ -14,6 +14,9 @@ export interface CredentialStatusRow {
   jurisdiction: Hex;
   status: CredentialState;
   changedBlock: number;
+  /** The practitioner's key, and the hash of the signed credential document. */
+  holder: Hex | null;
+  documentHash: Hex | null;
 }
 
 export const credentialStatusProjector: Projector = {
@@ -28,6 +31,8 @@ export const credentialStatusProjector: Projector = {
         CREATE TABLE credential_status (credential_id TEXT PRIMARY KEY, issuer TEXT NOT NULL, credential_type TEXT NOT NULL, jurisdiction TEXT NOT NULL,
           status TEXT NOT NULL, changed_block INTEGER NOT NULL);
       `),
+    // The practitioner's key and the registered document's hash (CredentialHolder).
+    (tx) => tx.exec('ALTER TABLE credential_status ADD COLUMN holder TEXT; ALTER TABLE credential_status ADD COLUMN document_hash TEXT;'),
   ],
   async apply(tx, ev, block) {
     const a = ev.args as EventArgs;
@@ -41,13 +46,15 @@ export const credentialStatusProjector: Projector = {
         'INSERT INTO credential_status (credential_id, issuer, credential_type, jurisdiction, status, changed_block) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO UPDATE SET status = excluded.status, changed_block = excluded.changed_block',
         [a.credentialId, a.issuer, a.credentialType, a.jurisdiction, CREDENTIAL_STATES[a.status] ?? 'none', block],
       );
+    } else if (ev.eventName === 'CredentialHolder') {
+      await tx.run('UPDATE credential_status SET holder = ?, document_hash = ? WHERE credential_id = ?', [(a.holder as string).toLowerCase(), a.documentHash, a.credentialId]);
     }
   },
 };
 
 export async function credentialStatus(sql: Sql, credentialId: Hex): Promise<CredentialStatusRow | undefined> {
   const row = await sql.get<CredentialStatusRow>(
-    `SELECT credential_id AS "credentialId", issuer, credential_type AS "credentialType", jurisdiction, status, changed_block AS "changedBlock" FROM credential_status WHERE credential_id = ?`,
+    `SELECT credential_id AS "credentialId", issuer, credential_type AS "credentialType", jurisdiction, status, changed_block AS "changedBlock", holder, document_hash AS "documentHash" FROM credential_status WHERE credential_id = ?`,
     [credentialId.toLowerCase()],
   );
   return row && { ...row, changedBlock: Number(row.changedBlock) };
