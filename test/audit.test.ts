@@ -236,6 +236,14 @@ describe('insider-threat flags', () => {
     assert.equal(cli.code, 0, cli.stderr);
     const cliKinds = new Set(JSON.parse(cli.stdout).flags.map((f: any) => f.kind));
     for (const k of ['no-care-relationship', 'watched-patient', 'repeated-denials']) assert.ok(cliKinds.has(k), k);
+
+    // #11.10 dr-snoop creates an Encounter with patient 2 after the fact, then deletes it: the flag on
+    // the earlier reads stands (relationships are judged at the time of the access, and kept).
+    const late = await call('POST', '/fhir/Encounter', { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: `Patient/${patients[2]}` }, participant: [{ individual: { reference: 'Practitioner/dr-snoop' } }] });
+    assert.equal(late.status, 201);
+    assert.equal((await call('DELETE', `/fhir/Encounter/${late.body.id}`)).status, 204);
+    const again = await evaluateFlags(node.services.audit.log, { fromMs: since, toMs: Date.now() + 1 }, { bulkPatients: 3, windowMs: 600_000, denials: 5, workdayStartHour: 7, workdayEndHour: 19 });
+    assert.equal(again.find((f) => f.agent === 'Practitioner/dr-snoop' && f.kind === 'no-care-relationship')!.evidence.length, 5, 'still all five reads');
   });
 });
 
@@ -277,6 +285,23 @@ describe('tampering with the log is detected', () => {
     assert.equal(cli.code, 1);
     assert.match(cli.stdout, /FAILED: anchor #/);
     await setRow(12, saved);
+  });
+
+  test("#11.6 thinning a patient's view by unlinking entries is detected", async () => {
+    const linked = await db.all<{ idx: number; patient_token: string; detail: string }>('SELECT idx, patient_token, detail FROM audit_entries WHERE patient_token IS NOT NULL ORDER BY idx LIMIT 15');
+    assert.ok(linked.length >= 3);
+    const patientId = (JSON.parse(linked[0]!.detail) as { patientId: string }).patientId;
+    await db.run(`UPDATE audit_entries SET patient_token = NULL WHERE idx IN (${linked.map((r) => r.idx).join(',')})`);
+    const r = await verifyAuditCommand(config(), patientId, () => {});
+    assert.match(r.firstProblem!, new RegExp(`audit entry ${linked[0]!.idx} names Patient/.* but its patient index says otherwise: the link was changed or removed`));
+    const cli = await runCli(['audit', 'verify', '--org', org.slug, '--home', tmp.dir, '--rpc-url', chain.anvil.rpcUrl, '--patient', patientId]);
+    assert.equal(cli.code, 1, 'the patient verification fails too');
+    // Pointing an entry at another patient is caught the same way.
+    for (const row of linked) await db.run('UPDATE audit_entries SET patient_token = ? WHERE idx = ?', [row.patient_token, row.idx]);
+    await db.run('UPDATE audit_entries SET patient_token = ? WHERE idx = ?', ['someone-else', linked[0]!.idx]);
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /patient index says otherwise/);
+    await db.run('UPDATE audit_entries SET patient_token = ? WHERE idx = ?', [linked[0]!.patient_token, linked[0]!.idx]);
+    assert.equal((await verifyAuditCommand(config(), patientId, () => {})).firstProblem, null);
   });
 
   test('one deleted entry', async () => {

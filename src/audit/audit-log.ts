@@ -38,6 +38,9 @@ export const auditMigrations: Migration[] = [
       -- Patients whose records deserve extra scrutiny (VIPs, colleagues).
       CREATE TABLE watched_patients (patient_token TEXT PRIMARY KEY, reason TEXT NOT NULL);
     `),
+  // Care relationships are history: since when each holds (the first time it was recorded). An access
+  // is judged against the relationships that existed at its time; none is ever removed.
+  (tx) => tx.exec('ALTER TABLE care_relationships ADD COLUMN since_ms INTEGER NOT NULL DEFAULT 0'),
 ];
 
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
@@ -247,16 +250,16 @@ export class AuditLog {
 
   /** Records that `agent` cares for the patient (from an Encounter's participants). */
   async noteCareRelationship(tx: Tx, patientId: string, agent: string): Promise<void> {
-    await tx.run('INSERT INTO care_relationships (patient_token, agent) VALUES (?, ?) ON CONFLICT (patient_token, agent) DO NOTHING', [this.patientToken(patientId), agent]);
+    await tx.run('INSERT INTO care_relationships (patient_token, agent, since_ms) VALUES (?, ?, ?) ON CONFLICT (patient_token, agent) DO NOTHING', [this.patientToken(patientId), agent, Date.now()]);
   }
 
   async watch(tx: Tx, patientId: string, reason: string): Promise<void> {
     await tx.run('INSERT INTO watched_patients (patient_token, reason) VALUES (?, ?) ON CONFLICT (patient_token) DO UPDATE SET reason = excluded.reason', [this.patientToken(patientId), reason]);
   }
 
-  /** Does `agent` have a care relationship with the patient of `patientToken`? */
-  async hasCareRelationship(patientToken: string, agent: string): Promise<boolean> {
-    return (await this.storage.get('SELECT 1 AS x FROM care_relationships WHERE patient_token = ? AND agent = ?', [patientToken, agent])) !== undefined;
+  /** Did `agent` have a care relationship with the patient of `patientToken` at `atMs`? */
+  async hasCareRelationship(patientToken: string, agent: string, atMs: number): Promise<boolean> {
+    return (await this.storage.get('SELECT 1 AS x FROM care_relationships WHERE patient_token = ? AND agent = ? AND since_ms <= ?', [patientToken, agent, atMs])) !== undefined;
   }
 
   /** Why the patient of `patientToken` is watched, if they are. */

@@ -73,7 +73,7 @@ export async function evaluateFlags(audit: AuditLog, range: { fromMs: number; to
     });
     if (afterHours.length) flags.push({ kind: 'after-hours', agent, description: `${afterHours.length} access(es) outside ${rules.workdayStartHour}:00-${rules.workdayEndHour}:00 UTC`, evidence: afterHours.map((r) => r.idx) });
     const noCare: Row[] = [];
-    for (const r of accesses) if (!(await audit.hasCareRelationship(r.patient_token!, agent))) noCare.push(r);
+    for (const r of accesses) if (!(await audit.hasCareRelationship(r.patient_token!, agent, r.recorded_ms))) noCare.push(r);
     if (noCare.length) flags.push({ kind: 'no-care-relationship', agent, description: `${new Set(noCare.map((r) => r.patient_token)).size} patient(s) without an encounter with this clinician`, evidence: noCare.map((r) => r.idx) });
     const onWatched: Row[] = [];
     const reasonSet = new Set<string>();

@@ -28,7 +28,14 @@ export async function verifyAuditLog(opts: {
   client: PublicClient;
   deployment: Deployment;
   orgId: Hex;
-  patientToken?: string;
+  /** One patient's entries to prove (their id here). */
+  patientId?: string;
+  /**
+   * The node's patient token function (HMAC): with it, every entry's patient index is checked against
+   * the patient its anchored bytes name, so a link changed or removed (which would thin a patient's
+   * view, this verification and the flags) is detected.
+   */
+  patientTokenOf?: (patientId: string) => string;
 }): Promise<AuditVerifyReport> {
   const tree = new MerkleTree();
   let firstProblem: string | null = null;
@@ -78,11 +85,26 @@ export async function verifyAuditLog(opts: {
     previousSize = size;
   }
 
+  // The patient index against the anchored bytes: each entry's stored token must be the token of the
+  // patient its leaf names (none if it names none). The patient's entries are those the leaves name.
+  const patientEntries: number[] = [];
+  if (opts.patientTokenOf) {
+    const want = opts.patientId !== undefined ? `Patient/${opts.patientId}` : undefined;
+    for (let from = 0; ; from += 5000) {
+      const rows = await opts.storage.all<{ idx: number; patient_token: string | null; detail: string }>('SELECT idx, patient_token, detail FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT 5000', [from]);
+      for (const r of rows) {
+        const named = (JSON.parse(r.detail) as { patientId?: string }).patientId;
+        const expected = named ? opts.patientTokenOf(named) : null;
+        if ((r.patient_token ?? null) !== expected) problem(`audit entry ${r.idx} names ${named ? `Patient/${named}` : 'no patient'} but its patient index says otherwise: the link was changed or removed`);
+        if (want && named && `Patient/${named}` === want) patientEntries.push(Number(r.idx));
+      }
+      if (rows.length < 5000) break;
+    }
+  }
   let patientEntriesProven: number | undefined;
-  if (opts.patientToken !== undefined && latestRoot) {
+  if (opts.patientId !== undefined && latestRoot) {
     patientEntriesProven = 0;
-    const entries = await opts.storage.all<{ idx: number }>('SELECT idx FROM audit_entries WHERE patient_token = ? AND idx < ? ORDER BY idx', [opts.patientToken, anchoredSize]);
-    for (const { idx } of entries.map((e) => ({ idx: Number(e.idx) }))) {
+    for (const idx of patientEntries.filter((i) => i < anchoredSize)) {
       const r = verifyInclusion(idx, anchoredSize, tree.leafHashAt(idx), inclusionProof(tree, idx, anchoredSize), hexToBytes(latestRoot));
       if (!r.ok) problem(`the patient's audit entry ${idx} is not included in the anchored root: ${r.reason}`);
       else patientEntriesProven++;

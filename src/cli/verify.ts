@@ -146,7 +146,7 @@ export async function verifyAuditCommand(config: NodeConfig, patientId: string |
   const storage = await openNodeStorage(config.dataDir);
   try {
     const blind = new BlindIndex(keys.indexSecret);
-    const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), patientToken: patientId ? blind.patientToken(patientId) : undefined });
+    const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), patientId, patientTokenOf: (id) => blind.patientToken(id) });
     out(`audit log: ${report.entries} entries, ${report.anchorsChecked} anchored roots checked (anchored through entry ${report.anchoredSize})`);
     if (report.patientEntriesProven !== undefined) out(`patient ${patientId}: ${report.patientEntriesProven} anchored entries proven`);
     out(report.ok ? 'OK: the audit log matches the ledger' : `FAILED: ${report.firstProblem}`);
