@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { AuditLog, auditEventJson, auditMigrations, type AuditInput } from '../src/audit/audit-log.ts';
+import { AuditLog, auditEventJson, auditMigrations, DetailSealer, type AuditInput } from '../src/audit/audit-log.ts';
 import { BlindIndex } from '../src/crypto/blind-index.ts';
 import { logMigrations } from '../src/merkle/persistent-log.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
@@ -38,6 +38,7 @@ const inputs: fc.Arbitrary<AuditInput> = fc.record(
 );
 const org = () => privateKeyToAccount(generatePrivateKey());
 const blind = new BlindIndex(Buffer.from('test index secret'));
+const sealer = new DetailSealer(Buffer.from('test index secret'));
 const open = (file: string) => openSqlite(file, { logs: logMigrations, audit: auditMigrations });
 
 test('the AuditEvent template is canonical JSON for any input', () => {
@@ -69,7 +70,7 @@ test('the AuditEvent template is a valid FHIR R4 AuditEvent', () => {
 test('stored rows rebuild the exact leaves: the reopened log has the same root', async () => {
   const file = join(tmp.dir, 'rows.db');
   const db = await open(file);
-  const log = await AuditLog.open(db, 'hospital', blind, org());
+  const log = await AuditLog.open(db, 'hospital', blind, org(), sealer);
   const sample = fc.sample(inputs, 500);
   await db.transaction(async (tx) => {
     for (const i of sample) await log.append(tx, i);
@@ -83,7 +84,7 @@ test('stored rows rebuild the exact leaves: the reopened log has the same root',
   const root = log.log.tree.root();
   await db.close();
   const db2 = await open(file);
-  const reopened = await AuditLog.open(db2, 'hospital', blind, org());
+  const reopened = await AuditLog.open(db2, 'hospital', blind, org(), sealer);
   assert.equal(reopened.log.size, 500);
   assert.deepEqual(reopened.log.tree.root(), root);
   await db2.close();
@@ -91,7 +92,7 @@ test('stored rows rebuild the exact leaves: the reopened log has the same root',
 
 test('entry times never decrease, and time ranges are index ranges', async () => {
   const db = await open(join(tmp.dir, 'times.db'));
-  const log = await AuditLog.open(db, 'clinic', blind, org());
+  const log = await AuditLog.open(db, 'clinic', blind, org(), sealer);
   const input: AuditInput = { action: 'R', subtype: 'read', outcome: '0', agent: 'Practitioner/a' };
   const realNow = Date.now;
   const clock = [1_000, 2_000, 1_500 /* the clock steps back */, 3_000, 3_000, 4_000];
@@ -114,7 +115,7 @@ test('entry times never decrease, and time ranges are index ranges', async () =>
 
 test('searches by patient and agent across index epochs match a full scan', async () => {
   const db = await open(join(tmp.dir, 'epochs.db'));
-  const log = await AuditLog.open(db, 'hospital', blind, org());
+  const log = await AuditLog.open(db, 'hospital', blind, org(), sealer);
   const N = 10_000; // a little over two epochs of 4,096
   const facts = Array.from({ length: N }, (_, i) => ({ patientId: `p${(i * 7919) % 13}`, agent: `Practitioner/a${i % 5}` }));
   await db.transaction(async (tx) => {

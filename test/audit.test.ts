@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { hexToBytes } from 'viem';
-import { sthSigner, type SignedTreeHead } from '../src/audit/audit-log.ts';
+import { DetailSealer, sthSigner, type SignedTreeHead } from '../src/audit/audit-log.ts';
+import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { evaluateFlags } from '../src/audit/flags.ts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
@@ -266,6 +267,17 @@ describe('tampering with the log is detected', () => {
     await db.run(`UPDATE audit_entries SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE idx = ?`, [...cols.map((c) => row[c] ?? null), i]);
   };
 
+  test('#11.11 the audit detail names no patient, resource or search in the clear on disk', async () => {
+    const rows = await db.all<{ detail: string }>('SELECT detail FROM audit_entries');
+    assert.ok(rows.length > 10);
+    for (const r of rows) assert.match(r.detail, /^s1:[A-Za-z0-9+/=]+$/);
+    // Moving a sealed detail to another entry does not open there.
+    const [x, y] = [await rowAt(3), await rowAt(4)];
+    await setRow(3, { ...x, detail: y.detail });
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 3.*(does not open|authentication failed|detail)/);
+    await setRow(3, x);
+  });
+
   test('the untouched log verifies, including one patient\'s entries', async () => {
     const r = await verifyAuditCommand(config(), undefined, () => {});
     assert.equal(r.firstProblem, null);
@@ -276,7 +288,10 @@ describe('tampering with the log is detected', () => {
 
   test('one changed entry: an outcome, a hidden access, a changed purpose', async () => {
     const saved = await rowAt(12);
-    for (const change of [{ outcome: saved.outcome === '0' ? '8' : '0' }, { agent: 'Practitioner/someone-else' }, { detail: String(saved.detail).replace(/"org":/, '"purpose":"HRESCH","org":') }]) {
+    // The detail is sealed: an insider with the node's key re-seals a changed one; the roots still catch it.
+    const sealer = new DetailSealer(loadKeyFile(org.keyFile).indexSecret);
+    const changedDetail = sealer.seal(12, sealer.open(12, String(saved.detail)).replace(/"org":/, '"purpose":"HRESCH","org":'));
+    for (const change of [{ outcome: saved.outcome === '0' ? '8' : '0' }, { agent: 'Practitioner/someone-else' }, { detail: changedDetail }]) {
       await setRow(12, { ...saved, ...change });
       const r = await verifyAuditCommand(config(), undefined, () => {});
       assert.match(r.firstProblem!, /anchor #\d+ \(block \d+, size \d+\) does not match the stored log: (an entry before|entries \d+\.\.\d+ were changed)/, JSON.stringify(change));
@@ -290,7 +305,8 @@ describe('tampering with the log is detected', () => {
   test("#11.6 thinning a patient's view by unlinking entries is detected", async () => {
     const linked = await db.all<{ idx: number; patient_token: string; detail: string }>('SELECT idx, patient_token, detail FROM audit_entries WHERE patient_token IS NOT NULL ORDER BY idx LIMIT 15');
     assert.ok(linked.length >= 3);
-    const patientId = (JSON.parse(linked[0]!.detail) as { patientId: string }).patientId;
+    const sealer = new DetailSealer(loadKeyFile(org.keyFile).indexSecret);
+    const patientId = (JSON.parse(sealer.open(linked[0]!.idx, linked[0]!.detail)) as { patientId: string }).patientId;
     await db.run(`UPDATE audit_entries SET patient_token = NULL WHERE idx IN (${linked.map((r) => r.idx).join(',')})`);
     const r = await verifyAuditCommand(config(), patientId, () => {});
     assert.match(r.firstProblem!, new RegExp(`audit entry ${linked[0]!.idx} names Patient/.* but its patient index says otherwise: the link was changed or removed`));
@@ -317,10 +333,10 @@ describe('tampering with the log is detected', () => {
     // Swapped whole (times included), the order of recording is broken; with times kept, the roots.
     await setRow(4, b);
     await setRow(5, a);
-    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 5 was recorded .* before entry 4 .*: entries were reordered|does not match the stored log/);
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /audit entry 5 was recorded .* before entry 4 .*: entries were reordered|does not match the stored log|audit entry 4's detail does not open: it was changed or moved/);
     await setRow(4, { ...b, recorded_ms: a.recorded_ms });
     await setRow(5, { ...a, recorded_ms: b.recorded_ms });
-    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /does not match the stored log/);
+    assert.match((await verifyAuditCommand(config(), undefined, () => {})).firstProblem!, /does not match the stored log|detail does not open: it was changed or moved/);
     await setRow(4, a);
     await setRow(5, b);
     assert.equal((await verifyAuditCommand(config(), undefined, () => {})).firstProblem, null);

@@ -8,7 +8,9 @@
  * (`auditLeaf`). That writes ~250 instead of ~1,250 bytes per entry, which is what limits appends,
  * and a changed row still changes its leaf, so tampering is caught by the anchored roots as before.
  */
+import { createHmac } from 'node:crypto';
 import { bytesToHex, recoverMessageAddress, type Hex } from 'viem';
+import { open as openSealed, seal } from '../crypto/envelope.ts';
 import type { LocalAccount } from 'viem/accounts';
 import type { BlindIndex } from '../crypto/blind-index.ts';
 import { PersistentLog, type LeafSource } from '../merkle/persistent-log.ts';
@@ -137,11 +139,38 @@ export interface EntryRow {
  * The facts of an entry not in a query column; with them and the columns the leaf is rebuilt. The
  * search query is kept base64-encoded, as the AuditEvent carries it (BALP), never as plain text.
  */
-type Detail = Omit<AuditInput, 'agent' | 'action' | 'subtype' | 'outcome' | 'query'> & { org: string; query64?: string };
+export type Detail = Omit<AuditInput, 'agent' | 'action' | 'subtype' | 'outcome' | 'query'> & { org: string; query64?: string };
+
+/**
+ * The \`detail\` column sealed at rest (AES-256-GCM under a key derived from the node's secret, bound to
+ * the entry's index): it names the patient, the resources and the search, which together would link a
+ * patient to a diagnosis on disk. Rows written before sealing (plain JSON) still read.
+ */
+export class DetailSealer {
+  private readonly key: Buffer;
+
+  constructor(secret: Buffer) {
+    this.key = createHmac('sha256', secret).update('carechain/audit-detail/v1').digest();
+  }
+
+  seal(idx: number, json: string): string {
+    return `s1:${seal(this.key, Buffer.from(json, 'utf8'), Buffer.from(`carechain:audit-detail:${idx}`)).toString('base64')}`;
+  }
+
+  open(idx: number, stored: string): string {
+    if (!stored.startsWith('s1:')) return stored;
+    return openSealed(this.key, Buffer.from(stored.slice(3), 'base64'), Buffer.from(`carechain:audit-detail:${idx}`), `audit entry ${idx}'s detail`).toString('utf8');
+  }
+}
+
+/** The facts of a stored entry's detail, unsealed. */
+export function detailOf(row: Pick<EntryRow, 'idx' | 'detail'>, sealer: Pick<DetailSealer, 'open'>): Detail {
+  return JSON.parse(sealer.open(Number(row.idx), row.detail)) as Detail;
+}
 
 /** The leaf bytes of a stored entry: the canonical AuditEvent JSON. */
-export function auditLeaf(row: EntryRow): Buffer {
-  const { org, query64, ...rest } = JSON.parse(row.detail) as Detail;
+export function auditLeaf(row: EntryRow, sealer: Pick<DetailSealer, 'open'>): Buffer {
+  const { org, query64, ...rest } = detailOf(row, sealer);
   const input: AuditInput = { ...rest, agent: row.agent, action: row.action, subtype: row.subtype, outcome: row.outcome };
   if (query64 !== undefined) input.query = Buffer.from(query64, 'base64').toString('utf8');
   return Buffer.from(auditEventJson(org, input, Number(row.idx), new Date(Number(row.recorded_ms)).toISOString()));
@@ -150,15 +179,15 @@ export function auditLeaf(row: EntryRow): Buffer {
 const ROW = 'idx, recorded_ms, patient_token, agent, action, subtype, outcome, detail';
 
 /** The audit log's leaves, rebuilt from its rows (for the Merkle log and for offline verification). */
-export function auditLeaves(storage: Storage): LeafSource {
+export function auditLeaves(storage: Storage, sealer: Pick<DetailSealer, 'open'>): LeafSource {
   return {
     leaf: async (idx, sql = storage) => {
       const row = await sql.get<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx = ?`, [idx]);
-      return row && auditLeaf(row);
+      return row && auditLeaf(row, sealer);
     },
     page: async (from, limit) =>
       (await storage.all<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, [from, limit])).map(
-        (row) => [Number(row.idx), auditLeaf(row)] as [number, Buffer],
+        (row) => [Number(row.idx), auditLeaf(row, sealer)] as [number, Buffer],
       ),
   };
 }
@@ -185,15 +214,16 @@ export class AuditLog {
     readonly org: string,
     private readonly blind: BlindIndex,
     private readonly signer: LocalAccount,
+    private readonly sealer: DetailSealer,
     lastMs: number,
   ) {
     this.lastMs = lastMs;
   }
 
-  static async open(storage: Storage, org: string, blind: BlindIndex, signer: LocalAccount): Promise<AuditLog> {
-    const log = await PersistentLog.open(storage, 'audit', auditLeaves(storage));
+  static async open(storage: Storage, org: string, blind: BlindIndex, signer: LocalAccount, sealer: DetailSealer): Promise<AuditLog> {
+    const log = await PersistentLog.open(storage, 'audit', auditLeaves(storage, sealer));
     const last = await storage.get<{ ms: number | null }>('SELECT MAX(recorded_ms) AS ms FROM audit_entries');
-    return new AuditLog(storage, log, org, blind, signer, Number(last?.ms ?? 0));
+    return new AuditLog(storage, log, org, blind, signer, sealer, Number(last?.ms ?? 0));
   }
 
   /** Appends inside the transaction `tx`; returns the entry's index. */
@@ -214,7 +244,7 @@ export class AuditLog {
         action,
         subtype,
         outcome,
-        JSON.stringify(detail),
+        this.sealer.seal(idx, JSON.stringify(detail)),
       ]);
     });
   }

@@ -12,7 +12,7 @@ import { MerkleTree } from '../merkle/tree.ts';
 import { verifyInclusion } from '../merkle/verify.ts';
 import { allLeaves } from '../merkle/persistent-log.ts';
 import type { Storage } from '../storage/engine.ts';
-import { auditLeaves } from './audit-log.ts';
+import { auditLeaves, detailOf, type DetailSealer } from './audit-log.ts';
 
 export interface AuditVerifyReport {
   ok: boolean;
@@ -28,6 +28,8 @@ export async function verifyAuditLog(opts: {
   client: PublicClient;
   deployment: Deployment;
   orgId: Hex;
+  /** Opens the sealed details of the entries (the node's key). */
+  sealer: DetailSealer;
   /** One patient's entries to prove (their id here). */
   patientId?: string;
   /**
@@ -41,7 +43,18 @@ export async function verifyAuditLog(opts: {
   let firstProblem: string | null = null;
   const problem = (p: string) => (firstProblem ??= p);
   let lastRecorded = '';
-  for await (const [idx, leaf] of allLeaves(auditLeaves(opts.storage))) {
+  // A detail that does not open (changed, or moved from another entry) is a problem, not a crash.
+  const tolerant = {
+    open: (idx: number, stored: string) => {
+      try {
+        return opts.sealer.open(idx, stored);
+      } catch {
+        problem(`audit entry ${idx}'s detail does not open: it was changed or moved`);
+        return '{"org":""}';
+      }
+    },
+  };
+  for await (const [idx, leaf] of allLeaves(auditLeaves(opts.storage, tolerant))) {
     if (idx !== tree.size) {
       problem(`audit entry ${tree.size} is missing: the next stored entry is ${idx}`);
       break;
@@ -93,7 +106,13 @@ export async function verifyAuditLog(opts: {
     for (let from = 0; ; from += 5000) {
       const rows = await opts.storage.all<{ idx: number; patient_token: string | null; detail: string }>('SELECT idx, patient_token, detail FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT 5000', [from]);
       for (const r of rows) {
-        const named = (JSON.parse(r.detail) as { patientId?: string }).patientId;
+        let named: string | undefined;
+        try {
+          named = detailOf(r, opts.sealer).patientId;
+        } catch {
+          problem(`audit entry ${r.idx}'s detail does not open: it was changed or moved`);
+          continue;
+        }
         const expected = named ? opts.patientTokenOf(named) : null;
         if ((r.patient_token ?? null) !== expected) problem(`audit entry ${r.idx} names ${named ? `Patient/${named}` : 'no patient'} but its patient index says otherwise: the link was changed or removed`);
         if (want && named && `Patient/${named}` === want) patientEntries.push(Number(r.idx));

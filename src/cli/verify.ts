@@ -21,6 +21,7 @@ import { resolveRpcUrl } from '../node/start.ts';
 import { RecordStore } from '../records/store.ts';
 import { verifyRecordStore, type VerifyReport } from '../records/verify.ts';
 import { verifyAuditLog, type AuditVerifyReport } from '../audit/verify.ts';
+import { DetailSealer } from '../audit/audit-log.ts';
 
 export async function verifyStoreCommand(config: NodeConfig, out: (line: string) => void = console.log): Promise<VerifyReport> {
   const keys = loadKeyFile(config.keyFile);
@@ -146,7 +147,7 @@ export async function verifyAuditCommand(config: NodeConfig, patientId: string |
   const storage = await openNodeStorage(config.dataDir);
   try {
     const blind = new BlindIndex(keys.indexSecret);
-    const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), patientId, patientTokenOf: (id) => blind.patientToken(id) });
+    const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), sealer: new DetailSealer(keys.indexSecret), patientId, patientTokenOf: (id) => blind.patientToken(id) });
     out(`audit log: ${report.entries} entries, ${report.anchorsChecked} anchored roots checked (anchored through entry ${report.anchoredSize})`);
     if (report.patientEntriesProven !== undefined) out(`patient ${patientId}: ${report.patientEntriesProven} anchored entries proven`);
     out(report.ok ? 'OK: the audit log matches the ledger' : `FAILED: ${report.firstProblem}`);

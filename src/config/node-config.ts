@@ -24,6 +24,10 @@ export const nodeConfigSchema = z.object({
   anchorIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
   /** Per caller, per route: Bundles, $everything, audit export, cross-organization fetches. */
   expensivePerMinute: z.coerce.number().int().min(1).max(10_000_000),
+  /** A request must arrive whole (headers and body) within this; idle keep-alive sockets close sooner. */
+  requestTimeoutMs: z.coerce.number().int().min(1_000).max(3_600_000),
+  /** Open connections at most; more are refused at accept. */
+  maxConnections: z.coerce.number().int().min(10).max(1_000_000),
   /** Serve HTTPS with the node's certificate and call peers over TLS trusting only the network CA. */
   tls: z.preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.toLowerCase()] ?? v : v), z.boolean({ error: 'must be true or false' })),
 });
@@ -44,6 +48,8 @@ const ENV: Record<Key, string> = {
   anchorBatchSize: 'CARECHAIN_ANCHOR_BATCH_SIZE',
   anchorIntervalMs: 'CARECHAIN_ANCHOR_INTERVAL_MS',
   expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
+  requestTimeoutMs: 'CARECHAIN_REQUEST_TIMEOUT_MS',
+  maxConnections: 'CARECHAIN_MAX_CONNECTIONS',
   tls: 'CARECHAIN_TLS',
 };
 const FLAG: Record<Key, string> = {
@@ -60,6 +66,8 @@ const FLAG: Record<Key, string> = {
   anchorBatchSize: '--anchor-batch-size',
   anchorIntervalMs: '--anchor-interval-ms',
   expensivePerMinute: '--expensive-per-minute',
+  requestTimeoutMs: '--request-timeout-ms',
+  maxConnections: '--max-connections',
   tls: '--tls',
 };
 
@@ -111,6 +119,8 @@ export function loadNodeConfig(
     anchorBatchSize: pick('anchorBatchSize') ?? 10_000,
     anchorIntervalMs: pick('anchorIntervalMs') ?? 5_000,
     expensivePerMinute: pick('expensivePerMinute') ?? 1_200,
+    requestTimeoutMs: pick('requestTimeoutMs') ?? 30_000,
+    maxConnections: pick('maxConnections') ?? 1_000,
     tls: pick('tls') ?? false,
   };
   const parsed = nodeConfigSchema.safeParse(raw);

@@ -4,7 +4,7 @@
  */
 import { initNetworkCa } from '../tls/certificates.ts';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded.ts';
@@ -94,9 +94,11 @@ export async function startNetwork(opts: {
       orgs.map(async (org, i) => {
         const port = opts.basePort + i;
         const dataDir = join(opts.home, 'orgs', org.slug);
-        mkdirSync(dataDir, { recursive: true });
+        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
         const logFile = join(dataDir, 'node.log');
-        const out = openSync(logFile, 'a');
+        // The log is the organization's: private like its database.
+        const out = openSync(logFile, 'a', 0o600);
+        chmodSync(logFile, 0o600);
         const child = fork(CLI, ['node', 'start', '--org', org.slug, '--home', opts.home, '--port', String(port), ...(opts.tls ? ['--tls'] : [])], {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', out, out, 'ipc'],

@@ -4,6 +4,8 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { consentFhirRoutes } from '../consent/fhir-consent.ts';
@@ -21,16 +23,32 @@ import { keyRoutes } from './routes/keys.ts';
 import { participantRoutes } from './routes/participants.ts';
 import type { NodeServices } from './services.ts';
 
+/** A URL as logged: the path, and `?…` in place of any query. */
+export const redactQuery = (url: string): string => (url.includes('?') ? `${url.slice(0, url.indexOf('?'))}?…` : url);
+
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
 export function buildServer(s: NodeServices, https?: { key: string; cert: string }): FastifyInstance {
   const { config, gate } = s;
+  // Node checks request deadlines every connectionsCheckingInterval (30 s by default): check each
+  // second so a slow request is cut off close to requestTimeoutMs.
+  const serverOptions = { requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(config.requestTimeoutMs, 60_000), connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 };
   const app = Fastify({
-    ...(https ? { https } : {}),
-    logger: { level: config.logLevel, base: { org: config.org }, redact: ['req.headers.authorization'] },
+    serverFactory: (handler) => (https ? createHttpsServer({ ...https, ...serverOptions }, handler) : createHttpServer(serverOptions, handler)),
+    // Logged requests carry no query string: a search (`?code=86406008`) would put a diagnosis next to
+    // the caller in the log. Only the path, which names no patient data beyond resource ids.
+    logger: {
+      level: config.logLevel,
+      base: { org: config.org },
+      serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactQuery(req.url), remoteAddress: req.ip }) },
+    },
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slow clients cannot hold connections (a body sent a byte at a time): the whole request within
+    // requestTimeoutMs, idle keep-alive sockets closed after 5 s.
+    connectionTimeout: config.requestTimeoutMs * 2,
   });
+  app.server.maxConnections = config.maxConnections;
   apiSurface(app);
   const indexedBlock = () => s.indexer.indexedBlock;
   const limits = { expensivePerMinute: config.expensivePerMinute };

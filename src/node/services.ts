@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hex } from 'viem';
 import { LogAnchorer } from '../anchoring/log-anchorer.ts';
-import { auditMigrations, AuditLog } from '../audit/audit-log.ts';
+import { auditMigrations, AuditLog, DetailSealer } from '../audit/audit-log.ts';
 import { AuditService } from '../audit/service.ts';
 import { AuditTrail } from '../audit/trail.ts';
 import type { ChainConnection } from '../chain/client.ts';
@@ -118,7 +118,7 @@ export async function buildServices(opts: {
   const ledger = ledgerOf(journal, (block, timeoutMs) => indexer.waitForBlock(block, timeoutMs));
   const indexedBlock = () => indexer.indexedBlock;
 
-  const auditLog = await AuditLog.open(storage, config.org, blind, keys.account);
+  const auditLog = await AuditLog.open(storage, config.org, blind, keys.account, new DetailSealer(keys.indexSecret));
   const store = await RecordStore.open(storage, keys, blind);
   // One queue for both logs: a record change and its audit entry commit together or not at all.
   const queue = new WriteQueue(storage, [store.log, auditLog.log]);
