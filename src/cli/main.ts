@@ -114,6 +114,7 @@ node
   .option('--org <slug>', 'organization slug (CARECHAIN_ORG)')
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory (default <home>/orgs/<org>)')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .option('--host <host>', 'listen address (default 127.0.0.1)')
   .option('--port <port>', 'listen port (default 4000)')
   .option('--rpc-url <url>', 'JSON-RPC URL of the ledger (CARECHAIN_RPC_URL; default: the embedded chain)')
@@ -141,6 +142,7 @@ node
         anchorIntervalMs: flags.anchorIntervalMs,
         expensivePerMinute: flags.expensivePerMinute,
         tls: flags.tls as boolean | undefined,
+        database: flags.database,
         config: flags.config,
       });
       const running = await startNode(config);
@@ -157,12 +159,13 @@ program
   .requiredOption('--org <slug>', 'organization slug')
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .option('--rpc-url <url>', 'JSON-RPC URL of the ledger')
   .option('--deployment <file>', 'deployment file')
   .option('--key-file <file>', 'organization key file')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
-      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile });
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile, database: flags.database });
       const report = await verifyStoreCommand(config);
       if (!report.ok) process.exit(1);
     }),
@@ -178,11 +181,12 @@ user
   .option('--practitioner <ref>', 'the Practitioner this user acts as, e.g. Practitioner/123')
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .action(
-    action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string }) => {
-      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir });
+    action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string; database?: string }) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, database: flags.database });
       const password = process.env.CARECHAIN_PASSWORD ?? readFileSync(0, 'utf8').trim();
-      const storage = await openNodeStorage(config.dataDir);
+      const storage = await openNodeStorage(config);
       try {
         const u = await new UserStore(storage).add({ username: flags.username, password, roles: flags.role.split(',') as never, practitioner: flags.practitioner });
         console.log(`added ${u.username} (${u.roles.join(', ')})${u.practitioner ? ` acting as ${u.practitioner}` : ''}`);
@@ -336,11 +340,12 @@ audit
   .option('--patient <id>', "also prove each of this patient's anchored entries")
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .option('--rpc-url <url>', 'JSON-RPC URL of the ledger')
   .option('--deployment <file>', 'deployment file')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
-      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment });
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, database: flags.database });
       const report = await verifyAuditCommand(config, flags.patient);
       if (!report.ok) process.exit(1);
     }),

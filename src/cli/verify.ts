@@ -27,7 +27,7 @@ export async function verifyStoreCommand(config: NodeConfig, out: (line: string)
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
-  const storage = await openNodeStorage(config.dataDir);
+  const storage = await openNodeStorage(config);
   try {
     const store = await RecordStore.open(storage, keys, new BlindIndex(keys.indexSecret));
     const report = await verifyRecordStore({
@@ -143,7 +143,7 @@ export async function verifyAuditCommand(config: NodeConfig, patientId: string |
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
-  const storage = await openNodeStorage(config.dataDir);
+  const storage = await openNodeStorage(config);
   try {
     const blind = new BlindIndex(keys.indexSecret);
     const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), patientToken: patientId ? blind.patientToken(patientId) : undefined });

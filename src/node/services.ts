@@ -15,7 +15,7 @@ import type { Deployment } from '../chain/deployment.ts';
 import { orgIdOf } from '../chain/ids.ts';
 import { journalMigrations, TxSender } from '../chain/journal.ts';
 import { ledgerOf, type Ledger } from '../chain/submit.ts';
-import type { NodeConfig } from '../config/node-config.ts';
+import { databaseUrlOf, type NodeConfig } from '../config/node-config.ts';
 import { ConsentView } from '../consent/fhir-consent.ts';
 import { consentMigrations } from '../consent/schema.ts';
 import { ConsentService } from '../consent/service.ts';
@@ -39,6 +39,7 @@ import { recordMigrations } from '../records/schema.ts';
 import { RecordService } from '../records/service.ts';
 import { RecordStore } from '../records/store.ts';
 import type { Migration, Storage } from '../storage/engine.ts';
+import { openPostgres } from '../storage/postgres.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
@@ -57,9 +58,13 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   credentials: credentialMigrations,
 };
 
-/** Opens (creating and migrating) a node's database. */
-export function openNodeStorage(dataDir: string): Promise<Storage> {
-  return openSqlite(join(dataDir, 'node.db'), NODE_MIGRATIONS);
+/**
+ * Opens (creating and migrating) a node's database: PostgreSQL when `database` is a URL, else the
+ * embedded SQLite file `<dataDir>/node.db`.
+ */
+export function openNodeStorage(config: Pick<NodeConfig, 'dataDir' | 'database' | 'org'>): Promise<Storage> {
+  const url = databaseUrlOf(config);
+  return url ? openPostgres(url, NODE_MIGRATIONS) : openSqlite(join(config.dataDir, 'node.db'), NODE_MIGRATIONS);
 }
 
 /** The operator's bearer token, from `<dataDir>/admin-token` (created 0600 on first start). */

@@ -43,7 +43,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const tls = config.tls ? await nodeTls({ home: config.home, dataDir: config.dataDir, org: config.org, host: config.host }) : undefined;
-  const storage = await openNodeStorage(config.dataDir);
+  const storage = await openNodeStorage(config);
   loadFhirDefinitions();
   const services = await buildServices({ config, keys, conn, deployment, storage, peerFetch: peerFetch(tls?.ca) });
   const app = buildServer(services, tls && { key: tls.key, cert: tls.cert });
