@@ -9,19 +9,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { breakGlassFlag, type BreakGlassFlag } from '../src/indexer/projectors/break-glass.ts';
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
 import { scopeHash, type Scope } from '../src/consent/scope.ts';
 import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { requestDigest, SIGNATURE_HEADER } from '../src/exchange/protocol.ts';
 import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { peerFetch } from '../src/tls/peer-fetch.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg, testNodeConfig, openNodeDb } from './helpers/env.ts';
 import { linkMessage } from '../src/identity/patients.ts';
 import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import { loadPatientKey } from '../src/cli/consent.ts';
@@ -60,7 +58,7 @@ before(async () => {
   const [pa, pb] = [await freePort(), await freePort()];
   hospital = await registerTestOrg(chain, tmp.dir, 'custodian-hospital', 'hospital', `http://127.0.0.1:${pa}`);
   clinic = await registerTestOrg(chain, tmp.dir, 'requesting-clinic', 'clinic', `http://127.0.0.1:${pb}`);
-  a = await startNode(loadNodeConfig({ org: hospital.slug, home: tmp.dir, port: pa, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent' }, {}));
+  a = await startNode(testNodeConfig({ org: hospital.slug, home: tmp.dir, port: pa, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent' }));
   b = startCli(['node', 'start', '--org', clinic.slug, '--home', tmp.dir, '--port', String(pb), '--log-level', 'warn'], { CARECHAIN_RPC_URL: chain.anvil.rpcUrl });
   bUrl = ((await b.ready) as { url: string }).url;
   aToken = readFileSync(join(hospital.dataDir, 'admin-token'), 'utf8').trim();
@@ -100,7 +98,7 @@ describe('consent-enforced exchange', () => {
     assert.match(r.body.problems[0], /no grant for this grantee/);
     // An unknown patient gets the same answer: existence is not revealed.
     const stranger = privateKeyToAccount(generatePrivateKey()).address;
-    const storage = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const storage = openNodeDb(clinic);
     const s = await fetchFromCustodians({ storage, keys: loadKeyFile(clinic.keyFile), peerFetch: peerFetch(undefined), orgId: clinic.orgId }, { patient: stranger, purpose: 'TREAT', scope: vitals }, { custodians: [hospital.orgId] });
     await storage.close();
     assert.deepEqual(s.custodians.map((c) => c.status), [403]);
@@ -176,7 +174,7 @@ describe('break-glass', () => {
     assert.equal(again.body.custodians[0].breakGlass.accessId, bg.accessId);
 
     // Visible on the ledger to every node (here: the requester's own index).
-    const bDb = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const bDb = openNodeDb(clinic);
     const deadline = Date.now() + 10_000;
     let flagged: BreakGlassFlag | undefined;
     while (!(flagged = await breakGlassFlag(bDb, bg.accessId)) && Date.now() < deadline) await new Promise((r2) => setTimeout(r2, 200));
@@ -331,7 +329,7 @@ describe('attacks on the exchange', () => {
   });
 
   test('the requester rejects tampered ciphertext, proofs and keys before showing anything', async () => {
-    const storage = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const storage = openNodeDb(clinic);
     const requester = { storage, keys: loadKeyFile(clinic.keyFile), peerFetch: peerFetch(undefined), orgId: clinic.orgId };
     const q = { patient: patientAddress, purpose: 'TREAT' as const, scope: vitalsAndMind };
     const clean = await fetchFromCustodians(requester, q);
