@@ -81,6 +81,9 @@ export class TransactionReverted extends CarechainError {
   }
 }
 
+/** First key of the advisory lock that serializes nonce assignment per sender (PostgreSQL): 'TXJ'. */
+const JOURNAL_LOCK_CLASS = 0x54584a;
+
 /** Test and drill hook: `crash-after-journal` kills the process between journalling and broadcasting. */
 const FAULT = process.env.CARECHAIN_FAULT;
 
@@ -127,7 +130,16 @@ export class TxSender {
   /** Stops background work; receipt waits end (their transactions stay journalled for the next start). */
   stop(): void {
     this.stopped = true;
+    this.stopRebroadcasting();
+  }
+
+  /**
+   * Stops re-broadcasting only (a replica that is no longer the leader): its own sends go on; the
+   * new leader re-broadcasts whatever is pending, this process's entries included.
+   */
+  stopRebroadcasting(): void {
     if (this.rebroadcastTimer) clearInterval(this.rebroadcastTimer);
+    this.rebroadcastTimer = undefined;
   }
 
   /** Encodes, checks (by gas estimation, which surfaces reverts), journals, sends and waits. */
@@ -168,30 +180,46 @@ export class TxSender {
   private async sendPrepared(opts: SendOptions, estimatedGas: bigint): Promise<TxResult> {
     // Nonce assignment, signing and journalling are serialized; broadcasting and waiting are not.
     const { id, hash, nonce, raw } = await this.serial(async () => {
-      const nonce = await this.takeNonce();
       const fees = await this.currentFees();
-      const raw = await this.account.signTransaction({
-        chainId: this.conn.chain.id,
-        type: 'eip1559',
-        nonce,
-        to: opts.to ?? null,
-        data: opts.data,
-        value: opts.value,
-        gas: (estimatedGas * 13n) / 10n + 10_000n,
-        maxFeePerGas: fees.maxFeePerGas,
-        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-      });
-      const hash = keccak256(raw);
-      // Durable before anything is broadcast: a crash after this line re-sends the same bytes.
-      const row = await this.storage.transaction((tx) =>
-        tx.get<{ id: number }>(
-          `INSERT INTO tx_journal (sender, nonce, hash, raw, label, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id`,
-          [this.address, nonce, hash, raw, opts.label, Date.now()],
-        ),
-      );
-      this.nextNonce = nonce + 1;
+      const sign = (nonce: number) =>
+        this.account.signTransaction({
+          chainId: this.conn.chain.id,
+          type: 'eip1559',
+          nonce,
+          to: opts.to ?? null,
+          data: opts.data,
+          value: opts.value,
+          gas: (estimatedGas * 13n) / 10n + 10_000n,
+          maxFeePerGas: fees.maxFeePerGas,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+        });
+      const insert = `INSERT INTO tx_journal (sender, nonce, hash, raw, label, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id`;
+      // Durable before anything is broadcast: a crash after the commit re-sends the same bytes.
+      let signed: { id: number; nonce: number; raw: Hex; hash: Hex };
+      if (this.storage.dialect === 'postgres') {
+        // Replicas of one organization share its key and its journal: the next nonce is taken from the
+        // journal under an advisory lock held until the entry commits, so no two replicas sign one nonce.
+        const onChain = await this.conn.client.getTransactionCount({ address: this.address, blockTag: 'pending' });
+        signed = await this.storage.transaction(async (tx) => {
+          await tx.run('SELECT pg_advisory_xact_lock(?, hashtext(?))', [JOURNAL_LOCK_CLASS, this.address.toLowerCase()]);
+          const last = await tx.get<{ n: number | null }>('SELECT MAX(nonce) AS n FROM tx_journal WHERE sender = ?', [this.address]);
+          const nonce = Math.max(onChain, last?.n === null || last?.n === undefined ? 0 : Number(last.n) + 1);
+          const raw = await sign(nonce);
+          const hash = keccak256(raw);
+          const row = await tx.get<{ id: number }>(insert, [this.address, nonce, hash, raw, opts.label, Date.now()]);
+          return { id: Number(row!.id), nonce, raw, hash };
+        });
+      } else {
+        const nonce = await this.takeNonce();
+        const raw = await sign(nonce);
+        const hash = keccak256(raw);
+        const row = await this.storage.transaction((tx) => tx.get<{ id: number }>(insert, [this.address, nonce, hash, raw, opts.label, Date.now()]));
+        signed = { id: Number(row!.id), nonce, raw, hash };
+        this.nextNonce = nonce + 1;
+      }
+      const { nonce, raw, hash } = signed;
       if (FAULT === 'crash-after-journal') process.kill(process.pid, 'SIGKILL');
-      return { id: Number(row!.id), hash, nonce, raw };
+      return { id: signed.id, hash, nonce, raw };
     });
     await this.broadcast(id, raw);
     const receipt = await this.waitFor(hash, opts.label);
@@ -212,6 +240,11 @@ export class TxSender {
   /** Journalled transactions without a receipt yet, oldest first. */
   async pending(): Promise<JournalEntry[]> {
     return (await this.entries(1_000_000)).filter((e) => e.status === 'pending').reverse();
+  }
+
+  /** How many journalled transactions have no receipt yet (for metrics). */
+  async pendingCount(): Promise<number> {
+    return Number((await this.storage.get<{ n: number }>(`SELECT COUNT(*) AS n FROM tx_journal WHERE sender = ? AND status = 'pending'`, [this.address]))?.n ?? 0);
   }
 
   /** The newest journalled (pending or mined) transaction whose label starts with `prefix`. */

@@ -25,6 +25,7 @@ import { CarechainError } from '../shared/errors.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UserStore } from '../identity/users.ts';
 import { ROLES } from '../identity/principal.ts';
+import { backupNode, restoreNode } from '../node/backup.ts';
 import { openNodeStorage } from '../node/services.ts';
 
 const program = new Command('carechain')
@@ -168,6 +169,44 @@ program
       const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile, database: flags.database });
       const report = await verifyStoreCommand(config);
       if (!report.ok) process.exit(1);
+    }),
+  );
+
+program
+  .command('backup')
+  .description("online backup of an organization's node: database (with the transaction journal), key file, admin token, TLS files")
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--out <dir>', 'an empty directory to write the backup to (it holds the keys: keep it safe)')
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory')
+  .option('--key-file <file>', 'organization key file')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
+  .action(
+    action(async (flags: Record<string, string | undefined>) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, keyFile: flags.keyFile, database: flags.database });
+      const storage = await openNodeStorage(config);
+      try {
+        const m = await backupNode(config, storage, flags.out!);
+        console.log(`backed up ${m.org} (${m.engine}): record log ${m.logs.records} entries, audit log ${m.logs.audit} entries, to ${flags.out}`);
+      } finally {
+        await storage.close();
+      }
+    }),
+  );
+
+program
+  .command('restore')
+  .description('restore a backup onto a fresh data directory (and, for PostgreSQL, an empty database); then run verify and audit verify')
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--from <dir>', 'a directory written by `carechain backup`')
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory to create')
+  .option('--database <url>', 'postgres:// URL of an empty database to restore into (CARECHAIN_DATABASE)')
+  .action(
+    action(async (flags: Record<string, string | undefined>) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, database: flags.database });
+      const m = await restoreNode(config, flags.from!);
+      console.log(`restored ${m.org} (${m.engine}) as of ${m.takenAt} into ${config.dataDir}: now run \`carechain verify\` and \`carechain audit verify\``);
     }),
   );
 

@@ -30,7 +30,7 @@ import { exchangeMigrations, ExchangeStore } from '../exchange/store.ts';
 import { Gate } from '../http/gate.ts';
 import { LoginService } from '../auth/service.ts';
 import { Authenticator } from '../identity/authenticate.ts';
-import { PatientChallenges } from '../identity/patient-challenges.ts';
+import { patientChallengeMigrations, PatientChallenges } from '../identity/patient-challenges.ts';
 import { patientIdentityMigrations, PatientIdentities } from '../identity/patients.ts';
 import { UserStore, userMigrations } from '../identity/users.ts';
 import { Indexer, indexerMigrations } from '../indexer/indexer.ts';
@@ -43,6 +43,7 @@ import { openPostgres } from '../storage/postgres.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
+import type { Leadership } from './leadership.ts';
 
 /** Every table's owner and its migrations. */
 export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
@@ -52,6 +53,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   records: recordMigrations,
   audit: auditMigrations,
   patients: patientIdentityMigrations,
+  'patient-challenges': patientChallengeMigrations,
   consent: consentMigrations,
   exchange: exchangeMigrations,
   users: userMigrations,
@@ -102,6 +104,8 @@ export interface NodeServices {
   consentView: ConsentView;
   exchange: ExchangeService;
   peerFetch: FetchLike;
+  /** Which replica runs the singletons (set by `startNode`). */
+  leadership?: Leadership;
 }
 
 export async function buildServices(opts: {
@@ -171,7 +175,7 @@ export async function buildServices(opts: {
     gate,
     users,
     auth,
-    logins: new LoginService({ org: config.org, orgId, auth, users, challenges: new PatientChallenges(), audit }),
+    logins: new LoginService({ org: config.org, orgId, auth, users, challenges: new PatientChallenges(storage), audit }),
     patients,
     audit,
     auditService: new AuditService({ trail: audit, anchorer: anchorers.audit, patients, org: config.org, ledger: ledgerCoordinates }),

@@ -16,7 +16,7 @@
  *   turns into a ROLLBACK (the transaction had failed) is an error here, never a silent success.
  */
 import pg from 'pg';
-import type { Headroom, Migration, RunResult, SqlValue, Storage, Tx } from './engine.ts';
+import type { Headroom, Lease, Migration, RunResult, SqlValue, Storage, Tx } from './engine.ts';
 import { storageUnavailable, translatePostgresError } from './errors.ts';
 import { applyMigrations } from './migrate.ts';
 import { isDdl, toNumberedParameters, toPostgresTypes } from './sql-text.ts';
@@ -31,6 +31,9 @@ const types = {
     return pg.types.getTypeParser(oid, format ?? 'text');
   },
 } as pg.CustomTypesConfig;
+
+/** First key of leases (leader election) in the two-key advisory-lock space: 'LEA'. */
+const LEASE_CLASS = 0x4c4541;
 
 /** Lock id (in the advisory-lock key space) that serializes schema migrations across processes. */
 const MIGRATION_LOCK = 0x6361_7265; // 'care'
@@ -185,6 +188,46 @@ export class PostgresStorage implements Storage {
 
   async ping(): Promise<void> {
     await this.get('SELECT 1 AS x');
+  }
+
+  /**
+   * A session-level advisory lock held on a connection of its own (outside the pool). The server
+   * releases it when that session ends — the process died, or the connection broke — so another
+   * process can take over; a keep-alive query every `checkMs` notices a broken connection here too.
+   */
+  async tryLease(name: string, checkMs = 1_000): Promise<Lease | undefined> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000, keepAlive: true });
+    let lose!: () => void;
+    const lost = new Promise<void>((resolve) => (lose = resolve));
+    client.on('error', () => lose());
+    client.on('end', () => lose());
+    try {
+      await client.connect();
+      const row = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LEASE_CLASS, name])).rows[0];
+      if (!row?.ok) {
+        await client.end().catch(() => {});
+        return undefined;
+      }
+    } catch {
+      await client.end().catch(() => {});
+      return undefined;
+    }
+    const timer = setInterval(() => {
+      client.query('SELECT 1').catch(() => {
+        lose();
+        void client.end().catch(() => {});
+      });
+    }, checkMs);
+    timer.unref();
+    void lost.then(() => clearInterval(timer));
+    return {
+      lost,
+      release: async () => {
+        clearInterval(timer);
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_CLASS, name]).catch(() => {});
+        await client.end().catch(() => {});
+      },
+    };
   }
 
   /**
