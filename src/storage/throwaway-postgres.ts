@@ -13,10 +13,10 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../chain/anvil.ts';
 import { CarechainError } from '../shared/errors.ts';
 
 /** The directory holding PostgreSQL's server binaries, newest version first. */
@@ -160,6 +160,18 @@ export async function startThrowawayPostgres(opts: ThrowawayOptions = {}): Promi
       clearTimeout(timer);
     },
   };
+}
+
+/** A port the OS reports free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
 }
 
 async function answers(url: string): Promise<boolean> {
