@@ -257,7 +257,7 @@ describe("patient-held keys, proxies and expiry (CLI)", () => {
     const key = loadPatientKey(keyFile);
     const domain = (await atA('GET', '/api/consent/domain')).body;
     const nonce = BigInt((await atA('GET', `/api/consent/nonce/${address2}`)).body.nonce);
-    const expiry = BigInt(Math.floor(Date.now() / 1000) + 8);
+    const expiry = BigInt(Math.floor(Date.now() / 1000) + 16); // room for two CLI relays on a loaded machine
     const sig = await signProxy(key, { ...domain, chainId: Number(domain.chainId) }, { patient: address2, proxy: guardian.address, expiry, nonce });
     const appointed = await atA('POST', '/api/consent/proxy-relay', { patient: address2, proxy: guardian.address, expiry: String(expiry), nonce: String(nonce), signature: sig });
     assert.equal(appointed.status, 200, JSON.stringify(appointed.body));
