@@ -9,7 +9,7 @@ import { connectChain } from '../chain/client.ts';
 import { checkDeployment, readDeployment } from '../chain/deployment.ts';
 import { readEndpoint } from '../chain/embedded.ts';
 import { embeddedChainDir, type NodeConfig } from '../config/node-config.ts';
-import { loadKeyFile } from '../crypto/org-keys.ts';
+import { loadOrgKeys } from '../crypto/org-keys.ts';
 import { loadFhirDefinitions } from '../fhir/validation.ts';
 import { CarechainError, errorMessage } from '../shared/errors.ts';
 import { nodeTls } from '../tls/certificates.ts';
@@ -37,7 +37,7 @@ export function resolveRpcUrl(config: Pick<NodeConfig, 'rpcUrl' | 'home'>): stri
 }
 
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
-  const keys = loadKeyFile(config.keyFile);
+  const keys = await loadOrgKeys(config.keyFile, config.org);
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
