@@ -85,9 +85,12 @@ export function httpKms(url: string, token?: string): KmsClient {
   };
 }
 
+/** The name of the provider the environment asks for (`CARECHAIN_KEK_PROVIDER`, or its default). */
+export const kekProviderName = (env: NodeJS.ProcessEnv): string => env.CARECHAIN_KEK_PROVIDER ?? (env.CARECHAIN_KEK ? 'env' : 'file');
+
 /** The provider the environment asks for. */
 export function kekProviderFromEnv(env: NodeJS.ProcessEnv, org: string, newestInFile: Kek): KekProvider {
-  const which = env.CARECHAIN_KEK_PROVIDER ?? (env.CARECHAIN_KEK ? 'env' : 'file');
+  const which = kekProviderName(env);
   if (which === 'file') return fileKekProvider(newestInFile);
   if (which === 'env') return envKekProvider(env);
   if (which === 'kms') {

@@ -10,6 +10,9 @@ import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { CarechainError, errorMessage } from '../shared/errors.ts';
+import { kekProviderFromEnv, type Kek } from './kek-provider.ts';
+
+export type { Kek };
 
 const secret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes base64url');
 
@@ -30,9 +33,6 @@ const keyFileSchema = z.object({
   }),
 });
 export type KeyFile = z.infer<typeof keyFileSchema>;
-
-import { kekProviderFromEnv, type Kek } from './kek-provider.ts';
-export type { Kek };
 
 export interface OrgKeys {
   account: PrivateKeyAccount;
