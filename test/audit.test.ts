@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * The audit trail over real HTTP, SQLite and Anvil: every action audited in its own transaction,
  * anchored and signed tree heads, inclusion and consistency proofs checked against the chain, the

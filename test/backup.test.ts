@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * The backup drill, on whichever engine the suite runs: an online backup of a running node (records,
  * audit entries, anchors), restored onto a fresh data directory (and, on PostgreSQL, a fresh

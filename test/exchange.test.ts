@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * Consent-enforced exchange between two organizations on one Anvil: a custodian node (in this
  * process) and a requesting node (its own process). Grants signed by the patient decide; scope,

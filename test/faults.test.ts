@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * Fault drills, bounded for `npm test`: a node process under write load while the chain is stopped
  * for a while, while Anvil is killed with SIGKILL, and while the node itself is killed with SIGKILL;

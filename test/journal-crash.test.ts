@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * A node killed with SIGKILL between journalling a transaction and its receipt, then restarted,
  * ends with the transaction mined exactly once.

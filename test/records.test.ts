@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * The FHIR record store over real HTTP, real SQLite and a real Anvil: HL7's official examples
  * round-trip for every supported type, invalid input is refused with nothing stored, transactions

@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * Three replicas of one organization's node on one PostgreSQL database, behind a round-robin client:
  * HTTP is stateless across them (a login challenge issued by one is answered at another), exactly one
