@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * The audit entry's bytes: the AuditEvent template is canonical JSON and valid FHIR for any input,
  * and a stored row rebuilds exactly the leaf that was hashed (real SQLite, across a reopen).

@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * The audit trail over real HTTP, SQLite and Anvil: every action audited in its own transaction,
  * anchored and signed tree heads, inclusion and consistency proofs checked against the chain, the
@@ -6,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SqliteStorage } from '../src/storage/sqlite.ts';
+import type { Storage } from '../src/storage/engine.ts';
 import { hexToBytes } from 'viem';
 import { DetailSealer, sthSigner, type SignedTreeHead } from '../src/audit/audit-log.ts';
 import { loadKeyFile } from '../src/crypto/org-keys.ts';
@@ -20,7 +21,7 @@ import type { NodeConfig } from '../src/config/node-config.ts';
 import { leafHash } from '../src/merkle/hasher.ts';
 import { verifyConsistency, verifyInclusion } from '../src/merkle/verify.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { freePort, runCli, startCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { freePort, runCli, startCli, startTestNode, tempDir, waitUntil, type TestOrg, openNodeDb } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -250,11 +251,11 @@ describe('insider-threat flags', () => {
 
 describe('tampering with the log is detected', () => {
   // The attacker: their own connection to the node's database file.
-  let db: SqliteStorage;
+  let db: Storage;
   before(async () => {
     await node.services.anchorers.audit.maybeAnchor(true);
     await node.stop(); // verify is offline against the chain; the node must not overwrite our tampering
-    db = new SqliteStorage(join(org.dataDir, 'node.db'));
+    db = openNodeDb(org);
   });
   after(async () => {
     await db.close();

@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * Bad configuration gives one clear error line and a non-zero exit, never a stack trace.
  */

@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * ConsentRegistry on a real Anvil: EIP-712 grants relayed by a participant, revocation from its
  * block, proxies with expiry, and every way to cheat: replayed, forged, out-of-order, expired,

@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * The registries on a real Anvil: behaviour, and a wrong-caller revert for every role-guarded function.
  */

@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * `carechain chain start` as a process: deploys once, keeps state across restarts, reuses the
  * deployment, and leaves no Anvil behind when it stops, even when it is killed.

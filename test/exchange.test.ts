@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * Consent-enforced exchange between organizations on one Anvil: a custodian node (in this process)
  * and a requesting node (its own process). The patient's activation, custody key and grants; salted
@@ -6,13 +7,12 @@
  * ends; and the attacks of issue #11 on all of it (see docs/evidence.md).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { keccak256, stringToHex, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
 import type { Scope } from '../src/consent/scope.ts';
 import { credentialDocumentHash } from '../src/credentials/vc.ts';
 import { breakGlassTag } from '../src/crypto/patient-keys.ts';
@@ -22,9 +22,8 @@ import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { envelope, requestDigest, SIGNATURE_HEADER } from '../src/identity/org-requests.ts';
 import { breakGlassFlag, type BreakGlassFlag } from '../src/indexer/projectors/break-glass.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { peerFetch } from '../src/tls/peer-fetch.ts';
-import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg, testNodeConfig, openNodeDb } from './helpers/env.ts';
 import { activationCodeFor, custodyGrant, custodyPatient, patientWithPhone } from './helpers/patients.ts';
 
 const tmp = tempDir();
@@ -67,7 +66,7 @@ before(async () => {
   hospital = await registerTestOrg(chain, tmp.dir, 'custodian-hospital', 'hospital', `http://127.0.0.1:${pa}`);
   clinic = await registerTestOrg(chain, tmp.dir, 'requesting-clinic', 'clinic', `http://127.0.0.1:${pb}`);
   rogue = await registerTestOrg(chain, tmp.dir, 'rogue-clinic', 'clinic', 'http://127.0.0.1:9');
-  a = await startNode(loadNodeConfig({ org: hospital.slug, home: tmp.dir, port: pa, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent' }, {}));
+  a = await startNode(testNodeConfig({ org: hospital.slug, home: tmp.dir, port: pa, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent' }));
   b = startCli(['node', 'start', '--org', clinic.slug, '--home', tmp.dir, '--port', String(pb), '--log-level', 'warn'], { CARECHAIN_RPC_URL: chain.anvil.rpcUrl });
   bUrl = ((await b.ready) as { url: string }).url;
   aToken = readFileSync(join(hospital.dataDir, 'admin-token'), 'utf8').trim();
@@ -100,7 +99,7 @@ describe('consent-enforced exchange', () => {
     assert.equal(r.body.entry.length, 0);
     assert.match(r.body.problems[0], /no consent notice/);
     // Asked directly, the custodian denies, and answers the same for a patient it does not know.
-    const storage = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const storage = openNodeDb(clinic);
     const requester = { storage, keys: loadKeyFile(clinic.keyFile), peerFetch: peerFetch(undefined), orgId: clinic.orgId };
     const known = await fetchFromCustodians(requester, [{ custodian: hospital.orgId, patient: patientAddress, scope: vitals }], { purpose: 'TREAT' });
     const stranger = await fetchFromCustodians(requester, [{ custodian: hospital.orgId, patient: privateKeyToAccount(generatePrivateKey()).address, scope: vitals }], { purpose: 'TREAT' });
@@ -208,7 +207,7 @@ describe('#11.1-#11.3 clinicians, licences and break-glass', () => {
 
     // On the ledger: the requesting organization and the licence by id; the patient only by a tag the
     // patient can recognise (HMAC with their tag secret); the reason salted.
-    const bDb = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const bDb = openNodeDb(clinic);
     let flagged: BreakGlassFlag | undefined;
     await waitUntil('the flag indexed at the requester', async () => !!(flagged = await breakGlassFlag(bDb, bg.accessId)), 10_000);
     await bDb.close();
@@ -233,8 +232,9 @@ describe('#11.1-#11.3 clinicians, licences and break-glass', () => {
     const e = view.body.entries.find((x: any) => x.event.subtype[0].code === 'break-glass' && x.event.outcome === '0');
     assert.match(e.event.outcomeDesc, new RegExp(`Practitioner/er-doc of Test requesting-clinic \\(licence ${erDoc.credentialId}\\)`));
     // The reason is not on disk in the clear (sealed at rest).
-    const raw = readFileSync(join(hospital.dataDir, 'node.db'));
-    assert.equal(raw.includes(Buffer.from(emergency.emergencyReason)), false);
+    if (existsSync(join(hospital.dataDir, 'node.db'))) assert.equal(readFileSync(join(hospital.dataDir, 'node.db')).includes(Buffer.from(emergency.emergencyReason)), false);
+    const sealed = await a.services.storage.all<{ reason_sealed: unknown }>('SELECT reason_sealed FROM break_glass_accesses');
+    assert.equal(JSON.stringify(sealed).includes('unconscious'), false);
   });
 });
 
@@ -256,7 +256,7 @@ describe('attacks on the exchange', () => {
   });
 
   test('the requester rejects tampered ciphertext, proofs and keys before showing anything', async () => {
-    const storage = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+    const storage = openNodeDb(clinic);
     const requester = { storage, keys: loadKeyFile(clinic.keyFile), peerFetch: peerFetch(undefined), orgId: clinic.orgId };
     const notice = (await storage.all<{ grant_id: Hex; salt: Hex; scope: string }>('SELECT grant_id, salt, scope FROM consent_notices')).find((n) => JSON.parse(n.scope).sensitive)!;
     const targets = [{ custodian: hospital.orgId, patient: patientAddress, scope: vitalsAndMind, grant: { id: notice.grant_id, salt: notice.salt } }];

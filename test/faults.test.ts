@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * Fault drills, bounded for `npm test`: a node process under write load while the chain is stopped
  * for a while, while Anvil is killed with SIGKILL, and while the node itself is killed with SIGKILL;
@@ -15,12 +16,46 @@ import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
 import { SqliteStorage } from '../src/storage/sqlite.ts';
 import type { RunningNode } from '../src/node/start.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
 import { startNode } from '../src/node/start.ts';
 
-/** The node's SQLite writer connection: where SQLite's own disk-full and read-only paths are simulated. */
-const writer = (node: RunningNode) => (node.services.storage as SqliteStorage).writer;
-import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
+/**
+ * Storage faults, made the engine's own way. SQLite: the database may not grow past the pages it has
+ * (max_page_count: SQLite's own SQLITE_FULL path), and `query_only` (SQLITE_READONLY). PostgreSQL: a
+ * trigger on the tables a write touches raises SQLSTATE 53100 disk_full exactly as the server reports
+ * a full disk (a real full disk needs a small filesystem this machine cannot mount), and the server's
+ * default_transaction_read_only turned on for every session (ALTER SYSTEM + reload), as an operator
+ * or a failed-over standby makes it.
+ */
+const faults = {
+  async fill(node: RunningNode): Promise<void> {
+    const s = node.services.storage;
+    if (s instanceof SqliteStorage) {
+      const pages = s.writer.pragma('page_count', { simple: true }) as number;
+      s.writer.pragma(`max_page_count = ${pages}`);
+      return;
+    }
+    await s.run(`CREATE OR REPLACE FUNCTION carechain_test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`);
+    for (const t of ['record_versions', 'audit_entries']) await s.run(`CREATE TRIGGER carechain_test_disk_full BEFORE INSERT ON ${t} FOR EACH ROW EXECUTE FUNCTION carechain_test_disk_full()`);
+  },
+  async unfill(node: RunningNode): Promise<void> {
+    const s = node.services.storage;
+    if (s instanceof SqliteStorage) return void s.writer.pragma('max_page_count = 4294967294');
+    for (const t of ['record_versions', 'audit_entries']) await s.run(`DROP TRIGGER carechain_test_disk_full ON ${t}`);
+  },
+  async readOnly(node: RunningNode, on: boolean): Promise<void> {
+    const s = node.services.storage;
+    if (s instanceof SqliteStorage) return void s.writer.pragma(`query_only = ${on ? 1 : 0}`);
+    // ALTER SYSTEM cannot run in a transaction block; the engine's run() is autocommit.
+    await s.run(on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only');
+    await s.get('SELECT pg_reload_conf()');
+    await new Promise((r) => setTimeout(r, 300)); // sessions take the new default at their next command
+  },
+  integrityOk(node: RunningNode): boolean {
+    const s = node.services.storage;
+    return s instanceof SqliteStorage ? s.writer.pragma('integrity_check', { simple: true }) === 'ok' : true;
+  },
+};
+import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, waitUntil, type CliProcess, type TestOrg, testNodeConfig, openNodeDb } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -121,7 +156,7 @@ async function checkAfterFault(url: string, acknowledged: string[]): Promise<voi
   assert.equal(auditVerify.code, 0, auditVerify.stdout + auditVerify.stderr);
 
   // Anchored exactly once: the journal's mined anchors are the chain's anchors, one for one.
-  const journal = new SqliteStorage(join(org.dataDir, 'node.db'));
+  const journal = openNodeDb(org);
   try {
     for (const log of ['records', 'audit'] as const) {
       const kind = logKindToChain(log);
@@ -205,7 +240,7 @@ describe('chain faults under write load', () => {
 
 describe('storage faults', () => {
   test('a full disk or a read-only database: a clear error, nothing half-written, service resumes', async () => {
-    const config = loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: anvil.rpcUrl, logLevel: 'silent' }, {});
+    const config = testNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: anvil.rpcUrl, logLevel: 'silent' });
     const node = await startNode(config);
     try {
       token ||= readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
@@ -219,8 +254,7 @@ describe('storage faults', () => {
       const count = async () => (await node.services.storage.get<{ n: number }>("SELECT (SELECT COUNT(*) FROM record_versions) + (SELECT COUNT(*) FROM audit_entries WHERE action = 'C' AND outcome = '0') AS n"))!.n;
 
       // SQLite's own disk-full path: the database may not grow past the pages it has.
-      const pages = writer(node).pragma('page_count', { simple: true }) as number;
-      writer(node).pragma(`max_page_count = ${pages}`);
+      await faults.fill(node);
       const rowsBefore = await count();
       let full: Response | undefined;
       for (let i = 0; i < 200 && !full; i++) {
@@ -251,19 +285,19 @@ describe('storage faults', () => {
         assert.ok([200, 507].includes(read.status), String(read.status));
         assert.equal(await readsAudited(), audited + (read.status === 200 ? 1 : 0), 'a read is served exactly when its audit entry is stored');
       }
-      writer(node).pragma('max_page_count = 4294967294');
+      await faults.unfill(node);
       assert.equal((await post()).status, 201, 'writes resume once there is space');
 
       // A database that turns read-only (remounted, permissions): refused with 503 until it is back.
-      writer(node).pragma('query_only = 1');
+      await faults.readOnly(node, true);
       const ro = await post();
       assert.equal(ro.status, 503);
       assert.match(((await ro.json()) as any).issue[0].diagnostics, /read-only/);
       assert.equal((await get(node.url, `/fhir/Patient/${id}`)).status, 503);
       assert.equal((await get(node.url, '/health/ready')).status, 503, 'and the node says it is not ready');
-      writer(node).pragma('query_only = 0');
+      await faults.readOnly(node, false);
       assert.equal((await post()).status, 201);
-      assert.equal(writer(node).pragma('integrity_check', { simple: true }), 'ok');
+      assert.ok(faults.integrityOk(node));
     } finally {
       await node.stop();
     }

@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * A node killed with SIGKILL between journalling a transaction and its receipt, then restarted,
  * ends with the transaction mined exactly once.
@@ -6,12 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { keccak256, stringToHex } from 'viem';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
-import { freePort, registerTestOrg, startCli, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, startCli, startTestChain, tempDir, waitUntil, type TestOrg, openNodeDb } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -50,12 +50,12 @@ const anchorCount = (log: string) =>
     args: [org.orgId, logKindToChain('audit'), logIdOf(log)],
   });
 
-function journal(): { nonce: number; status: string; send_count: number }[] {
-  const db = new Database(join(org.dataDir, 'node.db'), { readonly: true });
+async function journal(): Promise<{ nonce: number; status: string; send_count: number }[]> {
+  const db = openNodeDb(org);
   try {
-    return db.prepare('SELECT nonce, status, send_count FROM tx_journal ORDER BY nonce').all() as never;
+    return (await db.all<{ nonce: number; status: string; send_count: number }>('SELECT nonce, status, send_count FROM tx_journal ORDER BY nonce')).map((r) => ({ nonce: Number(r.nonce), status: r.status, send_count: Number(r.send_count) }));
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -66,13 +66,13 @@ test('killed after journalling, before broadcasting: the restart sends it, and i
   await assert.rejects(anchorRequest(crashing.url, 'log-a', 1), 'the request dies with the node');
   await crashing.exited;
   assert.equal(crashing.child.signalCode, 'SIGKILL');
-  assert.deepEqual(journal().map((j) => [j.nonce, j.status, j.send_count]), [[0, 'pending', 0]], 'journalled, never sent');
+  assert.deepEqual((await journal()).map((j) => [j.nonce, j.status, j.send_count]), [[0, 'pending', 0]], 'journalled, never sent');
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await anchorCount('log-a'), 0n, 'nothing reached the chain');
 
   const restarted = await startNodeProcess();
   try {
-    await waitUntil('the journalled anchor to be mined', async () => journal()[0]?.status === 'mined');
+    await waitUntil('the journalled anchor to be mined', async () => (await journal())[0]?.status === 'mined');
     assert.equal(await anchorCount('log-a'), 1n);
     // A later transaction takes the next nonce: the journal and the chain agree.
     assert.equal((await anchorRequest(restarted.url, 'log-a', 2)).status, 201);
@@ -85,18 +85,18 @@ test('killed after journalling, before broadcasting: the restart sends it, and i
 
 test('killed after broadcasting, before the receipt: the restart re-sends the same bytes, mined once', async () => {
   const node = await startNodeProcess();
-  const before = journal().length;
+  const before = (await journal()).length;
   const request = anchorRequest(node.url, 'log-b', 1).catch(() => undefined);
-  await waitUntil('the broadcast', () => journal().length > before && journal().at(-1)!.send_count >= 1, 5000);
+  await waitUntil('the broadcast', async () => { const j = await journal(); return j.length > before && j.at(-1)!.send_count >= 1; }, 5000);
   await node.kill9();
   await request;
-  const killedWith = journal().at(-1)!;
+  const killedWith = (await journal()).at(-1)!;
   assert.equal(killedWith.status, 'pending', 'killed before the receipt was recorded');
 
   const restarted = await startNodeProcess();
   try {
-    await waitUntil('the anchor to be mined', async () => journal().at(-1)!.status === 'mined');
-    const last = journal().at(-1)!;
+    await waitUntil('the anchor to be mined', async () => (await journal()).at(-1)!.status === 'mined');
+    const last = (await journal()).at(-1)!;
     assert.ok(last.send_count >= 2, 're-sent after the restart');
     await new Promise((r) => setTimeout(r, 2200)); // more blocks: still exactly one
     assert.equal(await anchorCount('log-b'), 1n);

@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * The load benchmark, bounded: three node processes on one Anvil under the mixed workload for a few
  * seconds, then the naive baseline. Every operation succeeds, and batching beats the naive design on

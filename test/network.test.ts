@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { isPortFree } from '../src/chain/anvil.ts';
 import { DEMO_ORGANIZATIONS } from '../src/network/demo.ts';
 import { fetchTrusting } from '../src/tls/peer-fetch.ts';
-import { freePort, isAlive, startCli, tempDir, waitUntil } from './helpers/env.ts';
+import { freePort, isAlive, startCli, tempDir, waitUntil, TEST_ENGINE } from './helpers/env.ts';
 
 const tmp = tempDir();
 after(() => tmp.remove());
@@ -41,7 +41,7 @@ test('network start runs every demo organization on one chain, and stops cleanly
       assert.equal(me.registered.endpoint, n.url);
       signers.add(me.signer);
       const dir = join(tmp.dir, 'orgs', n.org);
-      assert.ok(existsSync(join(dir, 'node.db')));
+      if (TEST_ENGINE === 'sqlite') assert.ok(existsSync(join(dir, 'node.db')));
       assert.equal(statSync(join(dir, 'keys.json')).mode & 0o077, 0, 'key file readable by its owner only');
       const dirList = (await (await get(`${n.url}/api/participants`)).json()) as { participants: unknown[] };
       assert.equal(dirList.participants.length, DEMO_ORGANIZATIONS.length);

@@ -9,9 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { keccak256, stringToHex } from 'viem';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { participantRegistryAbi } from '../src/chain/generated/contracts.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { registerTestOrg, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { registerTestOrg, startTestChain, tempDir, waitUntil, type TestOrg, testNodeConfig } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -21,7 +20,7 @@ let node: RunningNode;
 let token: string;
 
 function config() {
-  return loadNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent' }, {});
+  return testNodeConfig({ org: org.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent' });
 }
 
 async function api(path: string, init: RequestInit = {}) {

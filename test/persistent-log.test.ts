@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (no node database on this path; the PostgreSQL pass of npm test skips this file)
 /**
  * The Merkle log's start-up cache (real SQLite): complete chunks of leaf hashes are read back instead
  * of re-hashing every leaf, only the leaves after them are read, and a cache that does not match the

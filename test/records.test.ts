@@ -1,3 +1,4 @@
+// storage-engine: both, core (in the PostgreSQL pass of npm test; npm run test:postgres runs every file on PostgreSQL)
 /**
  * The FHIR record store over real HTTP, real SQLite and a real Anvil: HL7's official examples
  * round-trip for every supported type, invalid input is refused with nothing stored, transactions
@@ -13,12 +14,12 @@ import type { NodeConfig } from '../src/config/node-config.ts';
 import { open } from '../src/crypto/envelope.ts';
 import { leafHash } from '../src/merkle/hasher.ts';
 import { verifyInclusion } from '../src/merkle/verify.ts';
-import { SqliteStorage } from '../src/storage/sqlite.ts';
+import type { Storage } from '../src/storage/engine.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { SUPPORTED_TYPES } from '../src/fhir/search-params.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { verifyStoreCommand } from '../src/cli/verify.ts';
-import { runCli, startTestNode, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { runCli, startTestNode, tempDir, waitUntil, type TestOrg, openNodeDb, rawDatabaseBytes } from './helpers/env.ts';
 
 const EXAMPLES = join(import.meta.dirname, '..', 'node_modules', 'hl7.fhir.r4.examples');
 /** HL7 examples of the supported types that fail strict R4 validation (checked below to still fail). */
@@ -296,8 +297,7 @@ describe('encryption at rest, anchoring and proofs', () => {
   test('the database holds no plaintext PHI', async () => {
     const marker = 'Zyxwvutsrqp';
     await createPatient(marker, { telecom: [{ system: 'phone', value: '555-0199-7731' }] });
-    (node.services.storage as SqliteStorage).writer.pragma('wal_checkpoint(TRUNCATE)');
-    const raw = readFileSync(join(org.dataDir, 'node.db'));
+    const raw = await rawDatabaseBytes(node.services.storage, org.dataDir);
     assert.equal(raw.includes(Buffer.from(marker)), false, 'family name not in the database file');
     assert.equal(raw.includes(Buffer.from('555-0199-7731')), false, 'phone not in the database file');
     assert.equal(raw.includes(Buffer.from('8867-4')), false, 'searched codes are stored as keyed tokens');
@@ -372,9 +372,9 @@ describe('encryption at rest, anchoring and proofs', () => {
 
 describe('tamper detection', () => {
   // The attacker: their own connection to the node's database file.
-  let db: SqliteStorage;
+  let db: Storage;
   before(() => {
-    db = new SqliteStorage(join(org.dataDir, 'node.db'));
+    db = openNodeDb(org);
   });
   after(() => db.close());
 

@@ -8,14 +8,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SqliteStorage } from '../src/storage/sqlite.ts';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { fetchFromCustodians } from '../src/exchange/requester.ts';
 import { caFiles, initNetworkCa, nodeFiles } from '../src/tls/certificates.ts';
 import { fetchTrusting, peerFetch } from '../src/tls/peer-fetch.ts';
-import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, type CliProcess, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, runCli, startCli, startTestChain, tempDir, type CliProcess, type TestOrg, openNodeDb } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -82,7 +81,7 @@ test('node-to-node record requests go over TLS to the network CA only', async ()
   const clinicNode = startCli(['node', 'start', '--org', clinic.slug, '--home', tmp.dir, '--port', String(await freePort()), '--log-level', 'warn', '--tls'], { CARECHAIN_RPC_URL: chain.anvil.rpcUrl });
   await clinicNode.ready;
   await clinicNode.stop();
-  const index = new SqliteStorage(join(clinic.dataDir, 'node.db'));
+  const index = openNodeDb(clinic);
   try {
     const keys = loadKeyFile(clinic.keyFile);
     const q = [{ custodian: hospital.orgId, patient: privateKeyToAccount(generatePrivateKey()).address, scope: { resourceTypes: ['Observation'] } }];

@@ -58,6 +58,7 @@ export class LogAnchorer {
   }
 
   start(): void {
+    this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
       void this.maybeAnchor().finally(() => {
@@ -80,6 +81,7 @@ export class LogAnchorer {
   async maybeAnchor(force = false): Promise<void> {
     if (this.inFlight) return this.inFlight;
     if (this.stopped) return;
+    await this.deps.log.refresh(); // leaves other replicas appended (PostgreSQL)
     const size = this.deps.log.size;
     if (size === 0) return;
     this.inFlight = (async () => {

@@ -185,8 +185,8 @@ export function auditLeaves(storage: Storage, sealer: Pick<DetailSealer, 'open'>
       const row = await sql.get<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx = ?`, [idx]);
       return row && auditLeaf(row, sealer);
     },
-    page: async (from, limit) =>
-      (await storage.all<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, [from, limit])).map(
+    page: async (from, limit, sql = storage) =>
+      (await sql.all<EntryRow>(`SELECT ${ROW} FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, [from, limit])).map(
         (row) => [Number(row.idx), auditLeaf(row, sealer)] as [number, Buffer],
       ),
   };
@@ -223,7 +223,13 @@ export class AuditLog {
   static async open(storage: Storage, org: string, blind: BlindIndex, signer: LocalAccount, sealer: DetailSealer): Promise<AuditLog> {
     const log = await PersistentLog.open(storage, 'audit', auditLeaves(storage, sealer));
     const last = await storage.get<{ ms: number | null }>('SELECT MAX(recorded_ms) AS ms FROM audit_entries');
-    return new AuditLog(storage, log, org, blind, signer, sealer, Number(last?.ms ?? 0));
+    const audit = new AuditLog(storage, log, org, blind, signer, sealer, Number(last?.ms ?? 0));
+    // Replicas: entries appended by another process keep the times non-decreasing here too.
+    log.onCatchUp = async (sql) => {
+      const latest = await sql.get<{ ms: number | null }>('SELECT recorded_ms AS ms FROM audit_entries WHERE idx = ?', [log.size - 1]);
+      audit.lastMs = Math.max(audit.lastMs, Number(latest?.ms ?? 0));
+    };
+    return audit;
   }
 
   /** Appends inside the transaction `tx`; returns the entry's index. */
@@ -264,6 +270,7 @@ export class AuditLog {
 
   /** The entry indexes [from, to) recorded in [fromMs, toMs). */
   async indexRange(fromMs?: number, toMs?: number): Promise<{ from: number; to: number }> {
+    await this.log.refresh(); // entries other replicas appended
     return { from: fromMs === undefined ? 0 : await this.firstIndexAt(fromMs), to: toMs === undefined ? this.log.size : await this.firstIndexAt(toMs) };
   }
 

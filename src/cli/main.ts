@@ -25,6 +25,7 @@ import { CarechainError } from '../shared/errors.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UserStore } from '../identity/users.ts';
 import { ROLES } from '../identity/principal.ts';
+import { backupNode, restoreNode } from '../node/backup.ts';
 import { openNodeStorage } from '../node/services.ts';
 
 const program = new Command('carechain')
@@ -114,6 +115,7 @@ node
   .option('--org <slug>', 'organization slug (CARECHAIN_ORG)')
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory (default <home>/orgs/<org>)')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .option('--host <host>', 'listen address (default 127.0.0.1)')
   .option('--port <port>', 'listen port (default 4000)')
   .option('--rpc-url <url>', 'JSON-RPC URL of the ledger (CARECHAIN_RPC_URL; default: the embedded chain)')
@@ -145,6 +147,7 @@ node
         requestTimeoutMs: flags.requestTimeoutMs,
         maxConnections: flags.maxConnections,
         tls: flags.tls as boolean | undefined,
+        database: flags.database,
         config: flags.config,
       });
       const running = await startNode(config);
@@ -161,14 +164,53 @@ program
   .requiredOption('--org <slug>', 'organization slug')
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .option('--rpc-url <url>', 'JSON-RPC URL of the ledger')
   .option('--deployment <file>', 'deployment file')
   .option('--key-file <file>', 'organization key file')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
-      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile });
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, keyFile: flags.keyFile, database: flags.database });
       const report = await verifyStoreCommand(config);
       if (!report.ok) process.exit(1);
+    }),
+  );
+
+program
+  .command('backup')
+  .description("online backup of an organization's node: database (with the transaction journal), key file, admin token, TLS files")
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--out <dir>', 'an empty directory to write the backup to (it holds the keys: keep it safe)')
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory')
+  .option('--key-file <file>', 'organization key file')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
+  .action(
+    action(async (flags: Record<string, string | undefined>) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, keyFile: flags.keyFile, database: flags.database });
+      const storage = await openNodeStorage(config);
+      try {
+        const m = await backupNode(config, storage, flags.out!);
+        console.log(`backed up ${m.org} (${m.engine}): record log ${m.logs.records} entries, audit log ${m.logs.audit} entries, to ${flags.out}`);
+      } finally {
+        await storage.close();
+      }
+    }),
+  );
+
+program
+  .command('restore')
+  .description('restore a backup onto a fresh data directory (and, for PostgreSQL, an empty database); then run verify and audit verify')
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--from <dir>', 'a directory written by `carechain backup`')
+  .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
+  .option('--data-dir <dir>', 'node data directory to create')
+  .option('--database <url>', 'postgres:// URL of an empty database to restore into (CARECHAIN_DATABASE)')
+  .action(
+    action(async (flags: Record<string, string | undefined>) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, database: flags.database });
+      const m = await restoreNode(config, flags.from!);
+      console.log(`restored ${m.org} (${m.engine}) as of ${m.takenAt} into ${config.dataDir}: now run \`carechain verify\` and \`carechain audit verify\``);
     }),
   );
 
@@ -182,11 +224,12 @@ user
   .option('--practitioner <ref>', 'the Practitioner this user acts as, e.g. Practitioner/123')
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .action(
-    action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string }) => {
-      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir });
+    action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string; database?: string }) => {
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, database: flags.database });
       const password = process.env.CARECHAIN_PASSWORD ?? readFileSync(0, 'utf8').trim();
-      const storage = await openNodeStorage(config.dataDir);
+      const storage = await openNodeStorage(config);
       try {
         const u = await new UserStore(storage).add({ username: flags.username, password, roles: flags.role.split(',') as never, practitioner: flags.practitioner });
         console.log(`added ${u.username} (${u.roles.join(', ')})${u.practitioner ? ` acting as ${u.practitioner}` : ''}`);
@@ -368,11 +411,12 @@ audit
   .option('--patient <id>', "also prove each of this patient's anchored entries")
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
+  .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
   .option('--rpc-url <url>', 'JSON-RPC URL of the ledger')
   .option('--deployment <file>', 'deployment file')
   .action(
     action(async (flags: Record<string, string | undefined>) => {
-      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment });
+      const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, rpcUrl: flags.rpcUrl, deploymentFile: flags.deployment, database: flags.database });
       const report = await verifyAuditCommand(config, flags.patient);
       if (!report.ok) process.exit(1);
     }),

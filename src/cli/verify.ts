@@ -11,7 +11,7 @@ import { anchorRegistryAbi } from '../chain/generated/contracts.ts';
 import { logKindToChain, orgIdOf, type LogKind } from '../chain/ids.ts';
 import { callNode, problemOf, type NodeTarget } from './node-client.ts';
 import type { NodeConfig } from '../config/node-config.ts';
-import { loadKeyFile } from '../crypto/org-keys.ts';
+import { loadOrgKeys } from '../crypto/org-keys.ts';
 import { BlindIndex } from '../crypto/blind-index.ts';
 import { CarechainError } from '../shared/errors.ts';
 import { leafHash } from '../merkle/hasher.ts';
@@ -24,11 +24,11 @@ import { verifyAuditLog, type AuditVerifyReport } from '../audit/verify.ts';
 import { DetailSealer } from '../audit/audit-log.ts';
 
 export async function verifyStoreCommand(config: NodeConfig, out: (line: string) => void = console.log): Promise<VerifyReport> {
-  const keys = loadKeyFile(config.keyFile);
+  const keys = await loadOrgKeys(config.keyFile, config.org);
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
-  const storage = await openNodeStorage(config.dataDir);
+  const storage = await openNodeStorage(config);
   try {
     const store = await RecordStore.open(storage, keys, new BlindIndex(keys.indexSecret));
     const report = await verifyRecordStore({
@@ -140,11 +140,11 @@ export async function auditProofCommand(target: NodeTarget, index: number, opts:
 }
 
 export async function verifyAuditCommand(config: NodeConfig, patientId: string | undefined, out: (line: string) => void = console.log): Promise<AuditVerifyReport> {
-  const keys = loadKeyFile(config.keyFile);
+  const keys = await loadOrgKeys(config.keyFile, config.org);
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
-  const storage = await openNodeStorage(config.dataDir);
+  const storage = await openNodeStorage(config);
   try {
     const blind = new BlindIndex(keys.indexSecret);
     const report = await verifyAuditLog({ storage, client: conn.client, deployment, orgId: orgIdOf(config.org), sealer: new DetailSealer(keys.indexSecret), patientId, patientTokenOf: (id) => blind.patientToken(id) });

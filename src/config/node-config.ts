@@ -3,6 +3,7 @@
  * variables, a JSON config file (--config / CARECHAIN_CONFIG), and defaults. Validated with zod;
  * an invalid value is reported with where it came from.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -29,6 +30,16 @@ export const nodeConfigSchema = z.object({
   /** Open connections at most; more are refused at accept. */
   maxConnections: z.coerce.number().int().min(10).max(1_000_000),
   /** Serve HTTPS with the node's certificate and call peers over TLS trusting only the network CA. */
+  /**
+   * Where the node keeps its data: absent for the embedded SQLite file (`<dataDir>/node.db`), or a
+   * PostgreSQL URL (`postgres://user:password@host:5432/db`). `{org}` and `{node}` in the URL are
+   * replaced by the organization's slug and by the slug plus a hash of the data directory (so nodes of
+   * a demo network, or of separate tests, can share one server). See `databaseUrlOf`.
+   */
+  database: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL (leave it unset for the embedded SQLite database)')
+    .optional(),
   tls: z.preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.toLowerCase()] ?? v : v), z.boolean({ error: 'must be true or false' })),
 });
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
@@ -51,6 +62,7 @@ const ENV: Record<Key, string> = {
   requestTimeoutMs: 'CARECHAIN_REQUEST_TIMEOUT_MS',
   maxConnections: 'CARECHAIN_MAX_CONNECTIONS',
   tls: 'CARECHAIN_TLS',
+  database: 'CARECHAIN_DATABASE',
 };
 const FLAG: Record<Key, string> = {
   org: '--org',
@@ -69,6 +81,7 @@ const FLAG: Record<Key, string> = {
   requestTimeoutMs: '--request-timeout-ms',
   maxConnections: '--max-connections',
   tls: '--tls',
+  database: '--database',
 };
 
 /** The chain endpoint file the embedded chain writes, read when no RPC URL is configured. */
@@ -122,6 +135,7 @@ export function loadNodeConfig(
     requestTimeoutMs: pick('requestTimeoutMs') ?? 30_000,
     maxConnections: pick('maxConnections') ?? 1_000,
     tls: pick('tls') ?? false,
+    database: pick('database'),
   };
   const parsed = nodeConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -131,4 +145,15 @@ export function loadNodeConfig(
     throw new ConfigError(`invalid configuration: ${key}: ${issue.message}${from}`);
   }
   return parsed.data;
+}
+
+/**
+ * The node's PostgreSQL URL with `{org}` and `{node}` filled in (undefined for SQLite). Database names
+ * take letters, digits and underscores, so the slug's dashes become underscores.
+ */
+export function databaseUrlOf(config: Pick<NodeConfig, 'database' | 'org' | 'dataDir'>): string | undefined {
+  if (!config.database) return undefined;
+  const org = config.org.replace(/-/g, '_');
+  const node = `${org}_${createHash('sha256').update(resolve(config.dataDir)).digest('hex').slice(0, 10)}`;
+  return config.database.replace(/\{org\}/g, org).replace(/\{node\}/g, node);
 }

@@ -10,6 +10,9 @@ import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { CarechainError, errorMessage } from '../shared/errors.ts';
+import { kekProviderFromEnv, type Kek } from './kek-provider.ts';
+
+export type { Kek };
 
 const secret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes base64url');
 
@@ -30,11 +33,6 @@ const keyFileSchema = z.object({
   }),
 });
 export type KeyFile = z.infer<typeof keyFileSchema>;
-
-export interface Kek {
-  id: string;
-  key: Buffer;
-}
 
 export interface OrgKeys {
   account: PrivateKeyAccount;
@@ -98,7 +96,7 @@ export function loadKeyFile(file: string): OrgKeys {
   const keks = new Map(parsed.keks.map((k) => [k.id, { id: k.id, key: Buffer.from(k.key, 'base64url') }]));
   let currentKek = keks.get(parsed.keks.at(-1)!.id)!;
   const envKek = process.env.CARECHAIN_KEK;
-  if (envKek) {
+  if (envKek && (process.env.CARECHAIN_KEK_PROVIDER ?? 'env') === 'env') {
     const key = Buffer.from(envKek, 'base64url');
     if (key.length !== 32) throw new CarechainError('CARECHAIN_KEK must be 32 bytes, base64url', 2);
     currentKek = { id: process.env.CARECHAIN_KEK_ID ?? 'env', key };
@@ -128,4 +126,15 @@ export function addKek(file: string): string {
   parsed.keks = [...(parsed.keks ?? []), { id, key: randomBytes(32).toString('base64url') }];
   writeKeyFile(file, parsed);
   return id;
+}
+
+/**
+ * The organization's keys with the current KEK from the configured provider (`kek-provider.ts`:
+ * the key file, CARECHAIN_KEK, or a KMS). What a node and its offline tools load.
+ */
+export async function loadOrgKeys(file: string, org: string, env: NodeJS.ProcessEnv = process.env): Promise<OrgKeys> {
+  const keys = loadKeyFile(file);
+  const current = await kekProviderFromEnv(env, org, keys.currentKek).current();
+  keys.keks.set(current.id, current);
+  return { ...keys, currentKek: current };
 }

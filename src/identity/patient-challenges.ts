@@ -7,28 +7,40 @@
 import { randomBytes } from 'node:crypto';
 import { getAddress, recoverMessageAddress, type Address, type Hex } from 'viem';
 import { DomainError } from '../shared/errors.ts';
+import type { Migration, Storage } from '../storage/engine.ts';
 
 const TTL_MS = 5 * 60_000;
 const MAX_OPEN = 10_000;
 
 export const patientLoginMessage = (orgId: Hex, challenge: string) => `carechain:patient-login:v1:${orgId}:${challenge}`;
 
-export class PatientChallenges {
-  private readonly open = new Map<string, { address: Address; expires: number }>();
+/**
+ * Open challenges live in the database, not in memory, so a challenge issued by one replica of the
+ * node can be answered at another (replicas behind a load balancer share one PostgreSQL database).
+ */
+export const patientChallengeMigrations: Migration[] = [
+  (tx) => tx.exec('CREATE TABLE patient_login_challenges (challenge TEXT PRIMARY KEY, address TEXT NOT NULL, expires_ms INTEGER NOT NULL)'),
+];
 
-  issue(address: Address): { challenge: string; expiresAt: string } {
+export class PatientChallenges {
+  constructor(private readonly storage: Storage) {}
+
+  async issue(address: Address): Promise<{ challenge: string; expiresAt: string }> {
     const now = Date.now();
-    if (this.open.size >= MAX_OPEN) for (const [k, v] of this.open) if (v.expires < now) this.open.delete(k);
-    if (this.open.size >= MAX_OPEN) throw new DomainError('too-many', 'too many open login challenges: try again in a few minutes', { retryAfterSeconds: 60 });
+    const open = async () => Number((await this.storage.get<{ n: number }>('SELECT COUNT(*) AS n FROM patient_login_challenges'))?.n ?? 0);
+    if ((await open()) >= MAX_OPEN) await this.storage.run('DELETE FROM patient_login_challenges WHERE expires_ms < ?', [now]);
+    if ((await open()) >= MAX_OPEN) throw new DomainError('too-many', 'too many open login challenges: try again in a few minutes', { retryAfterSeconds: 60 });
     const challenge = randomBytes(24).toString('base64url');
-    this.open.set(challenge, { address: getAddress(address), expires: now + TTL_MS });
+    await this.storage.run('INSERT INTO patient_login_challenges (challenge, address, expires_ms) VALUES (?, ?, ?)', [challenge, getAddress(address), now + TTL_MS]);
     return { challenge, expiresAt: new Date(now + TTL_MS).toISOString() };
   }
 
-  /** Consumes the challenge (one use) and checks the signature; returns the address or undefined. */
+  /** Consumes the challenge (one use, whichever replica answers) and checks the signature; returns the address or undefined. */
   async redeem(orgId: Hex, address: Address, challenge: string, signature: Hex): Promise<Address | undefined> {
-    const c = this.open.get(challenge);
-    this.open.delete(challenge);
+    const row = await this.storage.transaction((tx) =>
+      tx.get<{ address: Address; expires_ms: number }>('DELETE FROM patient_login_challenges WHERE challenge = ? RETURNING address, expires_ms', [challenge]),
+    );
+    const c = row && { address: row.address, expires: Number(row.expires_ms) };
     if (!c || c.expires < Date.now() || c.address !== getAddress(address)) return undefined;
     const signer = await recoverMessageAddress({ message: patientLoginMessage(orgId, challenge), signature }).catch(() => undefined);
     return signer && getAddress(signer) === c.address ? c.address : undefined;

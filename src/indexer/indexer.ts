@@ -94,19 +94,48 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
   }
 
   start(): void {
+    this.run(() => this.poll());
+  }
+
+  /**
+   * A replica that is not the leader does not index: it follows the block pointer the leader's
+   * indexer commits (the tables are shared), so `indexedBlock` and `waitForBlock` work the same, and
+   * it still asks the chain for its head, for readiness.
+   */
+  follow(): void {
+    this.run(async () => {
+      try {
+        const row = await this.storage.get<{ value: string }>(`SELECT value FROM indexer_state WHERE key = 'block'`);
+        const block = row ? Number(row.value) : this.indexed;
+        this.chainHead = Number(await this.conn.client.getBlockNumber());
+        if (block > this.indexed) {
+          this.indexed = block;
+          this.emit('block', block);
+        }
+        this.lastPollAt = Date.now();
+        this.lastError = null;
+      } catch (err) {
+        this.lastError = errorMessage(err);
+      }
+    });
+  }
+
+  private run(pass: () => Promise<void>): void {
+    this.stopped = false;
     const loop = async () => {
       if (this.stopped) return;
-      await this.poll();
+      this.current = pass().finally(() => (this.current = undefined));
+      await this.current;
       if (!this.stopped) this.timer = setTimeout(loop, this.opts.pollMs ?? 250);
     };
     void loop();
   }
 
-  /** Stops polling and waits for a pass in progress, so the database can be closed after. */
+  /** Stops polling (or following) and waits for a pass in progress, so the database can be closed after. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.current;
+    while (this.current) await this.current;
   }
 
   /** Resolves once every event up to block `n` is applied. */

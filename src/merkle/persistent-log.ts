@@ -19,8 +19,8 @@ import { MerkleTree } from './tree.ts';
 /** Where a log's leaves are read from: one by index, and pages in order. */
 export interface LeafSource {
   leaf(idx: number, sql?: Sql): Promise<Buffer | undefined>;
-  /** Up to `limit` leaves with index ≥ `from`, in order. */
-  page(from: number, limit: number): Promise<[number, Buffer][]>;
+  /** Up to `limit` leaves with index ≥ `from`, in order (read through `sql` when given). */
+  page(from: number, limit: number, sql?: Sql): Promise<[number, Buffer][]>;
 }
 
 /** Every leaf from `from` on, in order, read page by page. */
@@ -46,8 +46,8 @@ export function leafTable(storage: Storage, name: string): LeafSource & { insert
   return {
     insert: async (tx, idx, leaf) => void (await tx.run(`INSERT INTO ${table} (idx, leaf) VALUES (?, ?)`, [idx, leaf])),
     leaf: async (idx, sql = storage) => (await sql.get<{ leaf: Buffer }>(`SELECT leaf FROM ${table} WHERE idx = ?`, [idx]))?.leaf,
-    page: async (from, limit) =>
-      (await storage.all<{ idx: number; leaf: Buffer }>(`SELECT idx, leaf FROM ${table} WHERE idx >= ? ORDER BY idx LIMIT ?`, [from, limit])).map(
+    page: async (from, limit, sql = storage) =>
+      (await sql.all<{ idx: number; leaf: Buffer }>(`SELECT idx, leaf FROM ${table} WHERE idx >= ? ORDER BY idx LIMIT ?`, [from, limit])).map(
         (r) => [Number(r.idx), r.leaf] as [number, Buffer],
       ),
   };
@@ -62,8 +62,15 @@ function tableName(name: string): string {
 export const leafTableMigration = (name: string): Migration => (tx) =>
   tx.exec(`CREATE TABLE IF NOT EXISTS ${tableName(name)} (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL)`);
 
+/** First key of the advisory locks that serialize a log's writers (PostgreSQL): 'LOG'. */
+const LOG_LOCK_CLASS = 0x4c4f47;
+
 export class PersistentLog implements TxParticipant {
   private pending: Hash[] = [];
+  /** The index of the first pending leaf. */
+  private pendingFrom = 0;
+  /** Called after leaves appended by another process were taken into the tree (inside `begin`'s transaction, or not). */
+  onCatchUp: ((sql: Sql) => Promise<void>) | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -120,6 +127,7 @@ export class PersistentLog implements TxParticipant {
   async append(tx: Tx, leaf: Buffer, store = this.store): Promise<number> {
     if (!store) throw new Error(`log ${this.name} keeps its own leaves: pass how to store this one`);
     const idx = this.next;
+    if (!this.pending.length) this.pendingFrom = idx;
     this.pending.push(leafHash(leaf));
     await store(tx, idx, leaf);
     return idx;
@@ -134,6 +142,43 @@ export class PersistentLog implements TxParticipant {
     return allLeaves(this.source);
   }
 
+  /**
+   * Replicas (several processes on one PostgreSQL database) append to the same log. Each write batch
+   * first takes the log's advisory lock for its transaction — so one process appends at a time, and
+   * the lock is released when its batch commits or rolls back — then takes into its tree the leaves
+   * the others committed since it last looked, so the indexes it hands out follow theirs. SQLite has
+   * one process per database: nothing to do.
+   */
+  async begin(tx: Tx): Promise<void> {
+    if (tx.dialect !== 'postgres') return;
+    await tx.run('SELECT pg_advisory_xact_lock(?, hashtext(?))', [LOG_LOCK_CLASS, this.name]);
+    await this.catchUp(tx);
+  }
+
+  /**
+   * Takes into the tree the leaves other processes committed (PostgreSQL replicas); a reader calls it
+   * before answering from the tree. Committed leaves are always a gap-free prefix (writers hold the
+   * lock until they commit), so no lock is needed to read them.
+   */
+  async refresh(): Promise<void> {
+    if (this.storage.dialect === 'postgres') await this.catchUp(this.storage);
+  }
+
+  private async catchUp(sql: Sql): Promise<void> {
+    let added = 0;
+    for (;;) {
+      const page = await this.source.page(this.tree.size, 10_000, sql);
+      for (const [idx, leaf] of page) {
+        if (idx < this.tree.size) continue; // taken meanwhile (our own commit, or a concurrent refresh)
+        if (idx !== this.tree.size) throw new Error(`log ${this.name} has a gap at entry ${this.tree.size}`);
+        this.tree.appendLeafHash(leafHash(leaf));
+        added++;
+      }
+      if (page.length < 10_000) break;
+    }
+    if (added && this.onCatchUp) await this.onCatchUp(sql);
+  }
+
   mark(): number {
     return this.pending.length;
   }
@@ -142,7 +187,10 @@ export class PersistentLog implements TxParticipant {
   }
   commit(): void {
     const before = this.tree.size;
-    for (const h of this.pending) this.tree.appendLeafHash(h);
+    this.pending.forEach((h, i) => {
+      // A refresh may have read these leaves back between the commit and this call.
+      if (this.pendingFrom + i >= this.tree.size) this.tree.appendLeafHash(h);
+    });
     this.pending = [];
     // A chunk just completed: cache it now, so even a start after a crash skips re-hashing it. The
     // cache is optional, so a failure here (disk full) must not fail the commit that already happened.

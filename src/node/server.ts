@@ -19,6 +19,7 @@ import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
 import { anchorRoutes } from './routes/anchors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './metrics.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { participantRoutes } from './routes/participants.ts';
 import type { NodeServices } from './services.ts';
@@ -50,6 +51,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
   });
   app.server.maxConnections = config.maxConnections;
   apiSurface(app);
+  metricsRoutes(app, s);
   const indexedBlock = () => s.indexer.indexedBlock;
   const limits = { expensivePerMinute: config.expensivePerMinute };
 
@@ -74,6 +76,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
       chainId: s.conn.chain.id,
       contracts: Object.fromEntries(Object.entries(s.deployment.contracts).map(([k, v]) => [k, v.address])),
       indexer: s.indexer.status(),
+      leader: s.leadership?.isLeader ?? true,
     }));
     void api.register(
       fhirSurface({

@@ -15,7 +15,7 @@ import type { Deployment } from '../chain/deployment.ts';
 import { orgIdOf } from '../chain/ids.ts';
 import { journalMigrations, TxSender } from '../chain/journal.ts';
 import { ledgerOf, type Ledger } from '../chain/submit.ts';
-import type { NodeConfig } from '../config/node-config.ts';
+import { databaseUrlOf, type NodeConfig } from '../config/node-config.ts';
 import { ConsentView } from '../consent/fhir-consent.ts';
 import { consentMigrations } from '../consent/schema.ts';
 import { ConsentService } from '../consent/service.ts';
@@ -30,7 +30,7 @@ import { exchangeMigrations, ExchangeStore } from '../exchange/store.ts';
 import { Gate } from '../http/gate.ts';
 import { LoginService } from '../auth/service.ts';
 import { Authenticator } from '../identity/authenticate.ts';
-import { PatientChallenges } from '../identity/patient-challenges.ts';
+import { patientChallengeMigrations, PatientChallenges } from '../identity/patient-challenges.ts';
 import { OutboxNotifier } from '../identity/notifier.ts';
 import { OrgRequestVerifier, orgRequestMigrations } from '../identity/org-requests.ts';
 import { patientIdentityMigrations, PatientIdentities } from '../identity/patients.ts';
@@ -41,9 +41,11 @@ import { recordMigrations } from '../records/schema.ts';
 import { RecordService } from '../records/service.ts';
 import { RecordStore } from '../records/store.ts';
 import type { Migration, Storage } from '../storage/engine.ts';
+import { openPostgres } from '../storage/postgres.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
+import type { Leadership } from './leadership.ts';
 
 /** Every table's owner and its migrations. */
 export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
@@ -53,6 +55,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   records: recordMigrations,
   audit: auditMigrations,
   patients: patientIdentityMigrations,
+  'patient-challenges': patientChallengeMigrations,
   consent: consentMigrations,
   exchange: exchangeMigrations,
   users: userMigrations,
@@ -60,9 +63,13 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   'org-requests': orgRequestMigrations,
 };
 
-/** Opens (creating and migrating) a node's database. */
-export function openNodeStorage(dataDir: string): Promise<Storage> {
-  return openSqlite(join(dataDir, 'node.db'), NODE_MIGRATIONS);
+/**
+ * Opens (creating and migrating) a node's database: PostgreSQL when `database` is a URL, else the
+ * embedded SQLite file `<dataDir>/node.db`.
+ */
+export function openNodeStorage(config: Pick<NodeConfig, 'dataDir' | 'database' | 'org'>): Promise<Storage> {
+  const url = databaseUrlOf(config);
+  return url ? openPostgres(url, NODE_MIGRATIONS) : openSqlite(join(config.dataDir, 'node.db'), NODE_MIGRATIONS);
 }
 
 /** The operator's bearer token, from `<dataDir>/admin-token` (created 0600 on first start). */
@@ -100,6 +107,8 @@ export interface NodeServices {
   consentView: ConsentView;
   exchange: ExchangeService;
   peerFetch: FetchLike;
+  /** Which replica runs the singletons (set by `startNode`). */
+  leadership?: Leadership;
 }
 
 export async function buildServices(opts: {
@@ -182,7 +191,7 @@ export async function buildServices(opts: {
     gate,
     users,
     auth,
-    logins: new LoginService({ org: config.org, orgId, auth, users, challenges: new PatientChallenges(), audit }),
+    logins: new LoginService({ org: config.org, orgId, auth, users, challenges: new PatientChallenges(storage), audit }),
     patients,
     audit,
     auditService: new AuditService({ trail: audit, anchorer: anchorers.audit, patients, org: config.org, ledger: ledgerCoordinates }),

@@ -9,11 +9,12 @@ import { connectChain } from '../chain/client.ts';
 import { checkDeployment, readDeployment } from '../chain/deployment.ts';
 import { readEndpoint } from '../chain/embedded.ts';
 import { embeddedChainDir, type NodeConfig } from '../config/node-config.ts';
-import { loadKeyFile } from '../crypto/org-keys.ts';
+import { loadOrgKeys } from '../crypto/org-keys.ts';
 import { loadFhirDefinitions } from '../fhir/validation.ts';
 import { CarechainError, errorMessage } from '../shared/errors.ts';
 import { nodeTls } from '../tls/certificates.ts';
 import { peerFetch } from '../tls/peer-fetch.ts';
+import { Leadership } from './leadership.ts';
 import { buildServer } from './server.ts';
 import { buildServices, openNodeStorage, type NodeServices } from './services.ts';
 
@@ -36,20 +37,23 @@ export function resolveRpcUrl(config: Pick<NodeConfig, 'rpcUrl' | 'home'>): stri
 }
 
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
-  const keys = loadKeyFile(config.keyFile);
+  const keys = await loadOrgKeys(config.keyFile, config.org);
   const conn = await connectChain(resolveRpcUrl(config));
   const deployment = readDeployment(config.deploymentFile);
   await checkDeployment(conn.client, deployment, config.deploymentFile);
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const tls = config.tls ? await nodeTls({ home: config.home, dataDir: config.dataDir, org: config.org, host: config.host }) : undefined;
-  const storage = await openNodeStorage(config.dataDir);
+  const storage = await openNodeStorage(config);
   loadFhirDefinitions();
   const services = await buildServices({ config, keys, conn, deployment, storage, peerFetch: peerFetch(tls?.ca) });
   const app = buildServer(services, tls && { key: tls.key, cert: tls.cert });
   const { journal, indexer, anchorers, queue, store, audit } = services;
+  const leadership = new Leadership({ storage, journal, indexer, anchorers: [anchorers.records, anchorers.audit], log: app.log });
+  services.leadership = leadership;
   const cleanup = async () => {
     await app.close(); // no new requests; in-flight ones finish
+    await leadership.stop(); // another replica takes over at once
     journal.stop();
     await Promise.all([anchorers.records.stop(), anchorers.audit.stop(), indexer.stop()]);
     await queue.drain();
@@ -58,16 +62,12 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     await storage.close();
   };
   try {
-    // Transactions journalled before a crash are re-sent before anything new is signed.
-    const pending = await journal.recover();
-    if (pending.length) app.log.info({ pending: pending.map((p) => p.hash) }, 're-sent journalled transactions');
-    void journal.settle();
-    await indexer.poll();
-    indexer.start();
     const mismatches = await services.records.anchorMismatches();
     if (mismatches.length) app.log.error({ mismatches }, 'record log does not match its anchored roots: run carechain verify');
-    anchorers.records.start();
-    anchorers.audit.start();
+    // The singletons (indexer, anchorers, journal re-broadcaster) run in the one replica holding the
+    // database lease; on SQLite that is always this process. The leader re-sends what was journalled
+    // before a crash before anything new is signed.
+    await leadership.start();
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await cleanup().catch(() => {});
@@ -80,6 +80,6 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `${tls ? 'https' : 'http'}://${config.host}:${port}`;
-  app.log.info({ url, orgId: services.orgId, signer: journal.address, indexedBlock: indexer.indexedBlock }, 'node ready');
+  app.log.info({ url, orgId: services.orgId, signer: journal.address, indexedBlock: indexer.indexedBlock, leader: leadership.isLeader }, 'node ready');
   return { url, app, services, stop: cleanup };
 }

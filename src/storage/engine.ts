@@ -37,6 +37,13 @@ export interface Headroom {
   problem?: string;
 }
 
+/** Exclusive, across every process using the database, until released or lost. */
+export interface Lease {
+  /** Resolves if the lease is lost (the connection holding it broke): stop the exclusive work. */
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
+}
+
 export interface Storage extends Sql {
   /** Where the data lives, for messages (a file path or a redacted connection URL). */
   readonly location: string;
@@ -46,6 +53,11 @@ export interface Storage extends Sql {
   migrate(component: string, steps: readonly Migration[]): Promise<void>;
   /** Is there room for more writes? */
   headroom(): Promise<Headroom>;
+  /**
+   * The lease `name` if no other process holds it (leader election of replicas: PostgreSQL advisory
+   * locks). SQLite has one process per database: always granted.
+   */
+  tryLease(name: string): Promise<Lease | undefined>;
   /** Answers a trivial query (for readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

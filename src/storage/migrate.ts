@@ -2,7 +2,9 @@ import type { Migration, Tx } from './engine.ts';
 
 /**
  * Applies the steps of `component` newer than its recorded version, each in the transaction given by
- * `inTransaction`, recording the version with it. Shared by every engine.
+ * `inTransaction`, recording the version with it. Shared by every engine. Each step re-reads the
+ * version in its own transaction, so processes migrating one database together (replicas, whose
+ * engine serializes these transactions with a lock) apply every step exactly once.
  */
 export async function applyMigrations(
   inTransaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
@@ -17,6 +19,8 @@ export async function applyMigrations(
   }
   for (let v = current; v < steps.length; v++) {
     await inTransaction(async (tx) => {
+      const now = await tx.get<{ version: number }>('SELECT version FROM schema_version WHERE component = ?', [component]);
+      if (Number(now?.version ?? 0) > v) return; // applied meanwhile by another process
       await steps[v]!(tx);
       await tx.run(
         'INSERT INTO schema_version (component, version) VALUES (?, ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version',

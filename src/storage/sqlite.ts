@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Headroom, Migration, RunResult, SqlValue, Storage, Tx } from './engine.ts';
+import type { Headroom, Lease, Migration, RunResult, SqlValue, Storage, Tx } from './engine.ts';
 import { translateSqliteError } from './errors.ts';
 import { applyMigrations } from './migrate.ts';
 
@@ -181,6 +181,11 @@ export class SqliteStorage implements Storage {
 
   async ping(): Promise<void> {
     this.r.get('SELECT 1', []);
+  }
+
+  /** One process per SQLite database: the lease is this process's for as long as it runs. */
+  async tryLease(): Promise<Lease> {
+    return { lost: new Promise<void>(() => {}), release: async () => {} };
   }
 
   async headroom(): Promise<Headroom> {

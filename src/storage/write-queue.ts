@@ -12,6 +12,11 @@ import { isStorageFailure } from './errors.ts';
  * job, reset to the mark if the job fails, committed or rolled back with the transaction.
  */
 export interface TxParticipant {
+  /**
+   * Called first in every batch's transaction, before any job: where a participant shared by several
+   * processes (replicas on one PostgreSQL) takes its lock and catches up with what the others wrote.
+   */
+  begin?(tx: Tx): Promise<void>;
   mark(): number;
   resetTo(mark: number): void;
   commit(): void;
@@ -31,6 +36,8 @@ interface Queued {
 export class WriteQueue {
   private jobs: Queued[] = [];
   private flushing: Promise<void> | undefined;
+  /** Sizes of committed batches, for metrics (`node/metrics.ts`); set by whoever wants them. */
+  onBatch: ((size: number) => void) | undefined;
   /** Why the last write failed, when storage (not the job) was at fault; cleared by a commit. */
   storageProblem: string | null = null;
 
@@ -72,6 +79,7 @@ export class WriteQueue {
     let values: unknown[] | undefined;
     try {
       values = await this.storage.transaction(async (tx) => {
+        await this.begin(tx);
         const out: unknown[] = [];
         for (const job of batch) out.push(await job.fn(tx));
         return out;
@@ -83,6 +91,7 @@ export class WriteQueue {
     }
     if (values) {
       this.storageProblem = null;
+      this.onBatch?.(batch.length);
       for (const p of this.participants) p.commit();
       batch.forEach((job, i) => job.resolve(values![i]));
       return;
@@ -90,6 +99,7 @@ export class WriteQueue {
     const outcomes: Outcome[] = [];
     try {
       await this.storage.transaction(async (tx) => {
+        await this.begin(tx);
         for (const job of batch) {
           const marks = this.participants.map((p) => p.mark());
           try {
@@ -110,12 +120,17 @@ export class WriteQueue {
       return this.failAll(batch, error);
     }
     this.storageProblem = null;
+    this.onBatch?.(batch.length);
     for (const p of this.participants) p.commit();
     batch.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);
       else job.reject(o.error);
     });
+  }
+
+  private async begin(tx: Tx): Promise<void> {
+    for (const p of this.participants) await p.begin?.(tx);
   }
 
   private failAll(batch: Queued[], error: unknown): void {

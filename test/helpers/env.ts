@@ -1,5 +1,5 @@
 import { spawn, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,10 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { affiliationDomain, signAffiliation } from '../../src/credentials/affiliation.ts';
 import { credentialStatusAbi } from '../../src/chain/generated/contracts.ts';
 import { journalMigrations, TxSender } from '../../src/chain/journal.ts';
-import { openSqlite } from '../../src/storage/sqlite.ts';
+import { openSqlite, SqliteStorage } from '../../src/storage/sqlite.ts';
+import { PostgresStorage } from '../../src/storage/postgres.ts';
+import type { Storage } from '../../src/storage/engine.ts';
+import { startThrowawayPostgres } from '../../src/storage/throwaway-postgres.ts';
 import { credentialTypeId, jurisdictionId } from '../../src/credentials/types.ts';
 import { credentialDocumentHash, signCredential, type IssueInput } from '../../src/credentials/vc.ts';
 import { freePort } from '../../src/chain/anvil.ts';
@@ -16,10 +19,52 @@ import { startEmbeddedChain, type EmbeddedChain } from '../../src/chain/embedded
 import type { OrgKind } from '../../src/chain/ids.ts';
 import { ensureKeyFile, type OrgKeys } from '../../src/crypto/org-keys.ts';
 import { registerOrganization } from '../../src/network/organizations.ts';
-import { loadNodeConfig, type NodeConfig } from '../../src/config/node-config.ts';
+import { databaseUrlOf, loadNodeConfig, type NodeConfig } from '../../src/config/node-config.ts';
 import { startNode, type RunningNode } from '../../src/node/start.ts';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/**
+ * The storage engine every node started by the tests uses: SQLite by default, PostgreSQL with
+ * CARECHAIN_TEST_DATABASE=postgres. Then one throwaway server serves this test file (it stops, and
+ * its directory is removed, when this process ends, however it ends), each node gets its own
+ * database (`{node}`: the org slug and a hash of its data directory), and CARECHAIN_DATABASE is set
+ * so nodes started through the CLI use it too.
+ */
+export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.CARECHAIN_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+const testServer = TEST_ENGINE === 'postgres' ? await startThrowawayPostgres({ unref: true }) : undefined;
+if (testServer) process.env.CARECHAIN_DATABASE = testServer.url('{node}');
+
+/** The `database` setting for nodes the tests start (undefined: SQLite). */
+export const testDatabase = (): string | undefined => (testServer ? testServer.url('{node}') : undefined);
+
+/**
+ * Every byte the engine keeps of a node's database on disk, after a checkpoint: the SQLite file (WAL
+ * folded in), or the PostgreSQL database's relation files (a CHECKPOINT writes them out first).
+ */
+export async function rawDatabaseBytes(storage: Storage, dataDir: string): Promise<Buffer> {
+  if (storage instanceof SqliteStorage) {
+    storage.writer.pragma('wal_checkpoint(TRUNCATE)');
+    return readFileSync(join(dataDir, 'node.db'));
+  }
+  await storage.run('CHECKPOINT');
+  const row = await storage.get<{ oid: number }>('SELECT oid FROM pg_database WHERE datname = current_database()');
+  // The database's relation files and the server's write-ahead log (shared by every database).
+  const dirs = [join(testServer!.dir, 'data', 'base', String(row!.oid)), join(testServer!.dir, 'data', 'pg_wal')];
+  return Buffer.concat(dirs.flatMap((dir) => readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => readFileSync(join(dir, f.name)))));
+}
+
+/** The node configuration the tests use: `flags`, nothing from the environment, the test engine. */
+export function testNodeConfig(flags: Parameters<typeof loadNodeConfig>[0]): NodeConfig {
+  const database = testDatabase();
+  return loadNodeConfig({ ...(database ? { database } : {}), ...flags }, {});
+}
+
+/** A second handle on a node's database (no migrations), whichever engine the node runs on. */
+export function openNodeDb(org: { slug: string; dataDir: string }): Storage {
+  const url = databaseUrlOf({ database: testDatabase(), org: org.slug, dataDir: org.dataDir });
+  return url ? new PostgresStorage(url, { poolSize: 2 }) : new SqliteStorage(join(org.dataDir, 'node.db'));
+}
 
 export function tempDir(prefix = 'carechain-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -148,7 +193,7 @@ export async function startTestNode(
 ): Promise<{ chain: EmbeddedChain; org: TestOrg; node: RunningNode; token: string; config: () => NodeConfig }> {
   const chain = await startTestChain(home);
   const org = await registerTestOrg(chain, home, slug);
-  const config = () => loadNodeConfig({ org: slug, home, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent', ...overrides }, {});
+  const config = () => testNodeConfig({ org: slug, home, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent', ...overrides });
   const node = await startNode(config());
   const token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
   return { chain, org, node, token, config };
