@@ -6,7 +6,7 @@ import * as generated from './generated/contracts.ts';
 import type { TxSender } from './journal.ts';
 
 /** Contracts whose only constructor argument is the ParticipantRegistry they trust, in deploy order. */
-const LINKED: Exclude<ContractName, 'ParticipantRegistry'>[] = ['AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus'];
+const LINKED: Exclude<ContractName, 'ParticipantRegistry' | 'SerialRegistry'>[] = ['AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus'];
 
 function artefact(name: ContractName): { abi: Abi; bytecode: Hex } {
   const key = name[0]!.toLowerCase() + name.slice(1);
@@ -40,6 +40,14 @@ export async function deployContracts(
       contracts[name] = { address: r.receipt.contractAddress, codeHash: await codeHash(conn, r.receipt.contractAddress) };
     }),
   );
+  // The SerialRegistry also trusts the CredentialStatus its trading licences live in.
+  const serials = artefact('SerialRegistry');
+  const s = await sender.send({
+    label: 'deploy SerialRegistry',
+    data: encodeDeployData({ abi: serials.abi, bytecode: serials.bytecode, args: [participantsAddress, contracts.CredentialStatus.address] }),
+  });
+  if (!s.receipt.contractAddress) throw new CarechainError('SerialRegistry deployment produced no contract');
+  contracts.SerialRegistry = { address: s.receipt.contractAddress, codeHash: await codeHash(conn, s.receipt.contractAddress) };
   return { chainId: conn.chain.id, deployedAtBlock: Number(participants.receipt.blockNumber), build: generated.contractsBuild, contracts };
 }
 
