@@ -14,7 +14,7 @@ import { verifyOrgRequest, type OrgRequest } from '../http/org-request.ts';
 import type { Actor } from '../identity/principal.ts';
 import type { Participant } from '../indexer/projectors/participants.ts';
 import { locationsOf, serialLicence } from '../indexer/projectors/serial-registry.ts';
-import { invalid } from '../shared/errors.ts';
+import { forbidden, invalid } from '../shared/errors.ts';
 import type { Storage } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
@@ -59,6 +59,9 @@ export const noticeSchema = z
     reason: z.string().max(2000),
   })
   .strict();
+
+/** The organization kinds that may call the supply peer endpoints (DSCSA trading partners and regulators). */
+export const PARTNER_KINDS: ReadonlySet<string> = new Set(['manufacturer', 'distributor', 'pharmacy', 'hospital', 'regulator']);
 
 export class SupplyService {
   readonly ctx: SupplyContext;
@@ -106,6 +109,16 @@ export class SupplyService {
       },
       r,
     );
+  }
+
+  /**
+   * Authenticates a signed request and checks that it comes from a trading partner of the DSCSA kind
+   * (manufacturer, repackager/distributor, dispenser: pharmacy or hospital) or a regulator.
+   */
+  async authenticatePartner(r: OrgRequest & { headers: Record<string, unknown> }): Promise<Participant> {
+    const p = await this.authenticatePeer(r);
+    if (!PARTNER_KINDS.has(p.kind)) throw forbidden(`${p.name} is a ${p.kind}, not a trading partner or regulator: supply requests come from trading partners only`);
+    return p;
   }
 
   /** Issues a trading licence (this node is its issuer, scoped by governance) and binds it to an organization. */

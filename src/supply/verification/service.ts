@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { bytesToHex, type Hex } from 'viem';
 import type { Actor } from '../../identity/principal.ts';
+import type { Participant } from '../../indexer/projectors/participants.ts';
 import { companyPrefixOwnerOf, locationsOf, serialBatch, serialHistory, serialLot, type HistoryRow } from '../../indexer/projectors/serial-registry.ts';
 import { invalid } from '../../shared/errors.ts';
 import { auditSupply, type SupplyContext } from '../context.ts';
@@ -85,6 +86,13 @@ export class VerificationService {
       answer = await this.verifyLocal(req, 'full');
     }
     await auditSupply(this.ctx, actor, 'verify', '0', `${req.gtin}/${req.serial}: ${answer.carechain.answer}${answer.carechain.routedTo ? ` (answered by ${answer.carechain.routedTo})` : ''}`, [`Product/${req.gtin}/${req.serial}`], 'R');
+    return answer;
+  }
+
+  /** Answers a trading partner's signed verification request (routed here, or sent directly), audited as that partner. */
+  async answerPeer(partner: Participant, req: VerifyRequest): Promise<VerificationResponse> {
+    const answer = await this.verifyLocal(req, 'ledger');
+    await auditSupply(this.ctx, { agent: `Organization/${partner.orgId}` }, 'verify', '0', `${req.gtin}/${req.serial} for ${partner.name}: ${answer.carechain.answer}`, [`Product/${req.gtin}/${req.serial}`], 'R');
     return answer;
   }
 
