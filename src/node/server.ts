@@ -15,6 +15,9 @@ import { apiSurface } from '../http/api-surface.ts';
 import { fhirSurface } from '../http/fhir-surface.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
+import { epcisRoutes } from '../supply/routes/epcis.ts';
+import { supplyPeerRoutes } from '../supply/routes/peer.ts';
+import { supplyRoutes } from '../supply/routes/supply.ts';
 import { anchorRoutes } from './routes/anchors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -48,6 +51,9 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     credentialRoutes(api, s.credentials, gate);
     consentRoutes(api, s.consent, gate);
     exchangeRoutes(api, s.exchange, gate, limits);
+    supplyRoutes(api, s.supply, gate);
+    supplyPeerRoutes(api, s.supply, gate);
+    epcisRoutes(api, s.supply, gate);
     api.get('/api/node', async () => ({
       org: config.org,
       orgId: s.orgId,

@@ -41,6 +41,9 @@ import { RecordStore } from '../records/store.ts';
 import type { Migration, Storage } from '../storage/engine.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
+import { supplyMigrations } from '../supply/schema.ts';
+import { SupplyEventStore } from '../supply/events/store.ts';
+import { SupplyService } from '../supply/service.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
 
 /** Every table's owner and its migrations. */
@@ -55,6 +58,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   exchange: exchangeMigrations,
   users: userMigrations,
   credentials: credentialMigrations,
+  supply: supplyMigrations,
 };
 
 /** Opens (creating and migrating) a node's database. */
@@ -89,7 +93,7 @@ export interface NodeServices {
   auditService: AuditService;
   store: RecordStore;
   records: RecordService;
-  anchorers: { records: LogAnchorer; audit: LogAnchorer };
+  anchorers: { records: LogAnchorer; audit: LogAnchorer; supply: LogAnchorer };
   credentialStore: CredentialStore;
   credentials: CredentialService;
   licences: LicenceCache;
@@ -97,6 +101,7 @@ export interface NodeServices {
   consentView: ConsentView;
   exchange: ExchangeService;
   peerFetch: FetchLike;
+  supply: SupplyService;
 }
 
 export async function buildServices(opts: {
@@ -117,13 +122,16 @@ export async function buildServices(opts: {
 
   const auditLog = await AuditLog.open(storage, config.org, blind, keys.account);
   const store = await RecordStore.open(storage, keys, blind);
-  // One queue for both logs: a record change and its audit entry commit together or not at all.
-  const queue = new WriteQueue(storage, [store.log, auditLog.log]);
+  const supplyEvents = await SupplyEventStore.open(storage, keys, blind);
+  // One queue for the logs: a record change (or an EPCIS event) and its audit entry commit together or not at all.
+  const queue = new WriteQueue(storage, [store.log, auditLog.log, supplyEvents.log]);
   const audit = new AuditTrail(auditLog, queue);
   const policy = { batchSize: config.anchorBatchSize, intervalMs: config.anchorIntervalMs };
   const anchorers = {
     records: new LogAnchorer({ storage, log: store.log, ledger, journal, deployment, orgId }, 'records', 'records', policy),
     audit: new LogAnchorer({ storage, log: auditLog.log, ledger, journal, deployment, orgId }, 'audit', 'audit', policy),
+    // High-volume supply facts (EPCIS events) are batched into the organization's supply log and anchored.
+    supply: new LogAnchorer({ storage, log: supplyEvents.log, ledger, journal, deployment, orgId }, 'supply', 'supply', policy),
   };
   const ledgerCoordinates = { chainId: conn.chain.id, anchorRegistry: deployment.contracts.AnchorRegistry.address, orgId };
 
@@ -150,6 +158,7 @@ export async function buildServices(opts: {
   const consent = new ConsentService({ storage, queue, audit, ledger, conn, deployment, orgId, records: store, patients, indexedBlock });
   const exchangeStore = new ExchangeStore(storage);
   const custodian = new Custodian({ storage, store: exchangeStore, records: store, anchorer: anchorers.records, patients, credentials: credentialStore, audit, ledger, deployment, orgId, indexer });
+  const supply = new SupplyService({ storage, queue, audit, ledger, deployment, keys, orgId, org: config.org, events: supplyEvents, anchorer: anchorers.supply, indexer, peerFetch });
   const exchange = new ExchangeService({ custodian, requester: { storage, keys, peerFetch, orgId }, store: exchangeStore, credentials: credentialStore, audit, indexedBlock });
 
   return {
@@ -180,5 +189,6 @@ export async function buildServices(opts: {
     consentView: new ConsentView(consent, audit),
     exchange,
     peerFetch,
+    supply,
   };
 }

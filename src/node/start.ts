@@ -48,13 +48,18 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const services = await buildServices({ config, keys, conn, deployment, storage, peerFetch: peerFetch(tls?.ca) });
   const app = buildServer(services, tls && { key: tls.key, cert: tls.cert });
   const { journal, indexer, anchorers, queue, store, audit } = services;
+  // Late data and data without product are raised by time, not by an event: sweep every minute.
+  const sweeper = setInterval(() => void services.supply.exceptions.sweep().catch((err) => app.log.warn({ err }, 'supply exception sweep failed')), 60_000);
+  sweeper.unref();
   const cleanup = async () => {
     await app.close(); // no new requests; in-flight ones finish
     journal.stop();
-    await Promise.all([anchorers.records.stop(), anchorers.audit.stop(), indexer.stop()]);
+    clearInterval(sweeper);
+    await Promise.all([anchorers.records.stop(), anchorers.audit.stop(), anchorers.supply.stop(), indexer.stop()]);
     await queue.drain();
     await store.log.saveHashChunks();
     await audit.log.log.saveHashChunks();
+    await services.supply.ctx.events.log.saveHashChunks();
     await storage.close();
   };
   try {
@@ -68,6 +73,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     if (mismatches.length) app.log.error({ mismatches }, 'record log does not match its anchored roots: run carechain verify');
     anchorers.records.start();
     anchorers.audit.start();
+    anchorers.supply.start();
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await cleanup().catch(() => {});
