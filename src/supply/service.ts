@@ -84,7 +84,7 @@ export class SupplyService {
       orgId: deps.orgId.toLowerCase() as Hex,
       org: deps.org,
       units,
-      resolver: new UnitResolver({ sql: deps.storage, units, indexSecret: deps.keys.indexSecret, orgId: deps.orgId }),
+      resolver: new UnitResolver({ sql: deps.storage, units, indexSecret: deps.keys.indexSecret, orgId: deps.orgId, indexedBlock: () => deps.indexer.indexedBlock }),
       events: deps.events,
       anchorer: deps.anchorer,
       peer: new PeerClient({ sql: deps.storage, keys: deps.keys, orgId: deps.orgId, fetch: deps.peerFetch }),

@@ -6,7 +6,7 @@
  * materialized appear with their commissioning leaf.
  */
 import { bytesToHex, type Hex } from 'viem';
-import { serialBatch, serialLot, serialShipment, serialUnit } from '../../indexer/projectors/serial-registry.ts';
+import { serialBatch, serialLot, serialShipment, serialUnit, type BatchRow, type LotRow, type UnitRow } from '../../indexer/projectors/serial-registry.ts';
 import type { MerkleTree } from '../../merkle/tree.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import type { Sql } from '../../storage/engine.ts';
@@ -21,9 +21,40 @@ const ZERO: Hex = `0x${'0'.repeat(64)}`;
 export class UnitResolver {
   private readonly trees = new Map<string, MerkleTree>();
 
+  // Lot-level facts are shared by every unit of a lot: kept in memory, those from the index only for
+  // the indexed block they were read at (a recall is a new block). Verification reads them on every call.
+  private readonly lots = new Map<number, LotRecord>();
+  private indexed = { block: -1, lots: new Map<string, LotRow | undefined>(), batches: new Map<string, BatchRow>() };
+
   constructor(
-    private readonly deps: { sql: Sql; units: UnitStore; indexSecret: Buffer; orgId: Hex },
+    private readonly deps: { sql: Sql; units: UnitStore; indexSecret: Buffer; orgId: Hex; indexedBlock?: () => number },
   ) {}
+
+  private cache() {
+    const block = this.deps.indexedBlock?.() ?? -1;
+    if (block !== this.indexed.block || block < 0) this.indexed = { block, lots: new Map(), batches: new Map() };
+    return this.indexed;
+  }
+
+  /** The lot as the index of the ledger has it (manufacturer, status). */
+  async chainLot(lotId: Hex): Promise<LotRow | undefined> {
+    const c = this.cache();
+    if (c.lots.has(lotId)) return c.lots.get(lotId);
+    const row = await serialLot(this.deps.sql, lotId);
+    if (c.lots.size < 10_000) c.lots.set(lotId, row);
+    return row;
+  }
+
+  /** A commissioning batch as the index of the ledger has it. */
+  async chainBatch(lotId: Hex, batch: number): Promise<BatchRow | undefined> {
+    const c = this.cache();
+    const k = `${lotId}/${batch}`;
+    const hit = c.batches.get(k);
+    if (hit) return hit;
+    const row = await serialBatch(this.deps.sql, lotId, batch);
+    if (row && c.batches.size < 10_000) c.batches.set(k, row);
+    return row;
+  }
 
   /** The salt of one of this node's own lots. */
   lotSalt(gtin: string, lot: string): Buffer {
@@ -36,7 +67,12 @@ export class UnitResolver {
   }
 
   async lotOf(u: UnitRecord): Promise<LotRecord | undefined> {
-    return u.lotNo === null ? undefined : this.deps.units.lotByNo(u.lotNo);
+    if (u.lotNo === null) return undefined;
+    const hit = this.lots.get(u.lotNo);
+    if (hit) return hit;
+    const lot = await this.deps.units.lotByNo(u.lotNo);
+    if (lot && this.lots.size < 10_000) this.lots.set(u.lotNo, lot);
+    return lot;
   }
 
   /** A unit's commitment: recomputed for this node's own units, as disclosed for others. */
@@ -103,22 +139,33 @@ export class UnitResolver {
     return refs;
   }
 
-  /** The index of the ledger, with units this node knows but the chain has not materialized shown from their commissioning leaf. */
-  custodyView(): CustodyView {
+  /**
+   * The index of the ledger, with units this node knows but the chain has not materialized shown from
+   * their commissioning leaf (`known`: records the caller already holds, not read again).
+   */
+  custodyView(known: readonly UnitRecord[] = []): CustodyView {
     const { sql, units } = this.deps;
+    const records = new Map(known.map((u) => [bytesToHex(u.key), u]));
+    // One view serves one operation: a unit read twice in it (custody, then statuses) is read once.
+    const memo = new Map<Hex, Promise<UnitRow | undefined>>();
+    const unit = async (key: Hex): Promise<UnitRow | undefined> => {
+      const row = await serialUnit(sql, key);
+      if (row) return row;
+      const u = records.get(key) ?? (await units.unitByKey(Buffer.from(key.slice(2), 'hex')));
+      const lot = u && (await this.lotOf(u));
+      if (!u || !lot || u.batch === null) return undefined;
+      const onChain = await this.chainLot(lot.lotId);
+      if (!onChain || !(await this.chainBatch(lot.lotId, u.batch))) return undefined;
+      return virtualUnit(key, lot.lotId, onChain.manufacturer, u.parentKey ? bytesToHex(u.parentKey) : null);
+    };
     return {
-      unit: async (key) => {
-        const row = await serialUnit(sql, key);
-        if (row) return row;
-        const u = await units.unitByKey(Buffer.from(key.slice(2), 'hex'));
-        const lot = u && (await this.lotOf(u));
-        if (!u || !lot || u.batch === null) return undefined;
-        const onChain = await serialLot(sql, lot.lotId);
-        if (!onChain || !(await serialBatch(sql, lot.lotId, u.batch))) return undefined;
-        return virtualUnit(key, lot.lotId, onChain.manufacturer, u.parentKey ? bytesToHex(u.parentKey) : null);
+      unit: (key) => {
+        let p = memo.get(key);
+        if (!p) memo.set(key, (p = unit(key)));
+        return p;
       },
       shipment: (id) => serialShipment(sql, id),
-      lot: (id) => serialLot(sql, id),
+      lot: (id) => this.chainLot(id),
     };
   }
 }
