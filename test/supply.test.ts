@@ -20,7 +20,7 @@ import { startNode, type RunningNode } from '../src/node/start.ts';
 import { epcisDocument, objectEvent, unitDl } from '../src/supply/events/build.ts';
 import { gs1CheckDigit } from '../src/supply/gs1/index.ts';
 import { jurisdictionIdOf, TRADING_LICENCE_TYPE } from '../src/supply/ledger/registry.ts';
-import { freePort, registerTestOrg, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, runCli, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -210,6 +210,16 @@ describe('verification answers', () => {
     const expired = await verify(maker, unitDl(`01${GTIN}21${old.serials[0]}`));
     assert.equal(expired.carechain.answer, 'expired');
     assert.deepEqual(expired.data, { verified: false, verificationFailureReason: 'Manufacturer_policy', additionalInfo: 'Expired' });
+  });
+
+  test('carechain supply verify <barcode>: exit code 0 when verified, 1 otherwise', async () => {
+    const args = (barcode: string) => ['supply', 'verify', barcode, '--node', pharmacy.node.url, '--token', pharmacy.token];
+    const good = await runCli(args(`]d201${GTIN}21${lotA.serials[15]}`));
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /^VERIFIED: verified/);
+    const gone = await runCli(args(item(0)));
+    assert.equal(gone.code, 1, gone.stderr);
+    assert.match(gone.stdout, /NOT VERIFIED: dispensed/);
   });
 
   test('the Digital Link endpoint answers only signed trading partners, and refuses replays', async () => {

@@ -18,6 +18,7 @@ import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreC
 import { problemOf } from './node-client.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, patientKeygen } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
+import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
@@ -325,6 +326,39 @@ nodeOptions(program.command('exclusions').description('exclusion lists (OIG LEIE
       const json = (await res.json()) as { imported?: number };
       if (res.status !== 200) throw new CarechainError(`HTTP ${res.status}: ${problemOf(json)}`);
       console.log(`imported ${json.imported} exclusions`);
+    }),
+  );
+
+const supply = program.command('supply').description('drug and device supply chain (DSCSA): verification, commissioning, exceptions');
+nodeOptions(supply.command('verify <barcode>').description('verify a product by its barcode (DataMatrix, Digital Link, EPC URN); exit code 1 if not verified'))
+  .option('--sender <orgId>', 'the organization that presented the product (checked as its holder)')
+  .option('--parent <barcode>', 'the case or pallet it came in (checked as its container)')
+  .option('--json', 'print the whole answer (LMS fields, findings, evidence)')
+  .action(
+    action(async (barcode: string, opts: { node: string; token?: string; org?: string; home: string; sender?: string; parent?: string; json?: boolean }) => {
+      if ((await supplyVerify(nodeTarget(opts), barcode, opts)) !== 0) process.exit(1);
+    }),
+  );
+nodeOptions(supply.command('commission').description('commission a lot of serialized items (a Merkle root per batch on the ledger)'))
+  .requiredOption('--gtin <gtin>', 'GTIN-14 (or 8, 12, 13)')
+  .requiredOption('--lot <lot>', 'lot number')
+  .requiredOption('--expiry <date>', 'expiry YYYY-MM-DD')
+  .requiredOption('--count <n>', 'number of serials to generate', (v) => Number(v))
+  .option('--case-size <n>', 'items per case', (v) => Number(v))
+  .option('--pallet-size <n>', 'cases per pallet', (v) => Number(v))
+  .option('--product <name>', 'product name')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; gtin: string; lot: string; expiry: string; count: number; caseSize?: number; palletSize?: number; product?: string }) => {
+      const { gtin, lot, expiry, count, caseSize, palletSize, product } = opts;
+      await supplyCommission(nodeTarget(opts), { gtin, lot, expiry, count, ...(caseSize ? { caseSize } : {}), ...(palletSize ? { palletSize } : {}), ...(product ? { product } : {}) });
+    }),
+  );
+nodeOptions(supply.command('exceptions').description('list supply exceptions with their deadlines'))
+  .option('--kind <kind>', 'product-without-data, data-without-product, aggregation-mismatch, unknown-gln, late-data, suspect-product')
+  .option('--state <state>', 'open, investigating, quarantined, …')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; kind?: string; state?: string }) => {
+      await supplyExceptions(nodeTarget(opts), opts);
     }),
   );
 
