@@ -11,6 +11,7 @@ import { auditBenchmarks } from './audit.bench.ts';
 import { consentBenchmarks } from './consent.bench.ts';
 import { credentialBenchmarks } from './credentials.bench.ts';
 import { loadBenchmarks } from './load.bench.ts';
+import { supplyBenchmarks } from './supply.bench.ts';
 import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -29,6 +30,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['audit', auditBenchmarks],
     ['consent', consentBenchmarks],
     ['credentials', credentialBenchmarks],
+    ['supply', supplyBenchmarks],
     ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => (only.length === 0 ? name !== 'load' : only.includes(name)));
