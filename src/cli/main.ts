@@ -4,7 +4,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { join, resolve } from 'node:path';
 import { startEmbeddedChain } from '../chain/embedded.ts';
 import { embeddedChainDir, loadNodeConfig } from '../config/node-config.ts';
-import { startNetwork } from '../network/demo.ts';
+import { DEMO_COMPANY_PREFIX, startNetwork } from '../network/demo.ts';
+import { runSupplyScenario } from '../network/supply-scenario.ts';
+import { fetchTrusting } from '../tls/peer-fetch.ts';
 import { initBesuNetwork } from '../network/besu/init.ts';
 import { startNode } from '../node/start.ts';
 import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
@@ -13,7 +15,7 @@ import { CREDENTIAL_TYPES, type CredentialType } from '../credentials/types.ts';
 import { callNode as callNodeApi } from './node-client.ts';
 import { action, untilStopped } from './run.ts';
 import { importFiles } from './import.ts';
-import { nodeTarget } from './node-client.ts';
+import { networkCa, nodeTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, patientKeygen } from './consent.ts';
@@ -482,8 +484,9 @@ network
   .option('--chain-port <port>', 'JSON-RPC port of the embedded chain', port, 8545)
   .option('--base-port <port>', 'port of the first node; the others follow', port, 4001)
   .option('--no-tls', 'plain HTTP between nodes (default: HTTPS with a network CA in <home>/tls)')
+  .option('--supply-demo', 'then run the scripted supply-chain scenario (commission → pack → ship → receive → dispense, a counterfeit, a diversion, a recall)')
   .action(
-    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean }) => {
+    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean; supplyDemo?: boolean }) => {
       const home = resolve(opts.home);
       const net = await startNetwork({ home, chainPort: opts.chainPort, basePort: opts.basePort, tls: opts.tls, onProgress: (m) => console.log(`- ${m}`) });
       console.log(`\nCarechain network running (home ${home})`);
@@ -492,6 +495,11 @@ network
         console.log(`  ${n.spec.slug.padEnd(18)} ${n.url.padEnd(24)} ${n.spec.kind.padEnd(16)} ${n.spec.name}  (log ${join('orgs', n.spec.slug, 'node.log')})`);
       }
       const cacert = opts.tls ? `--cacert ${join(opts.home, 'tls', 'ca.crt')} ` : '';
+      if (opts.supplyDemo) {
+        console.log('\nSupply-chain scenario:');
+        const nodes = net.nodes.map((n) => ({ slug: n.spec.slug, kind: n.spec.kind, url: n.url }));
+        await runSupplyScenario({ home, nodes, prefix: DEMO_COMPANY_PREFIX, ...(opts.tls ? { fetch: fetchTrusting(networkCa(opts.home)) } : {}), say: (m) => console.log(`- ${m}`) });
+      }
       console.log(`\nTry: curl ${cacert}${net.nodes[0]!.url}/api/participants    Stop with Ctrl-C.`);
       if (process.send) {
         process.send({ type: 'ready', chain: { url: net.chain.anvil.rpcUrl, pid: net.chain.anvil.pid }, nodes: net.nodes.map((n) => ({ org: n.spec.slug, url: n.url, pid: n.process.pid })) });
