@@ -164,6 +164,20 @@ describe('custody: pack, ship, receive, dispense', () => {
   });
 });
 
+describe('trading licences', () => {
+  test('a suspended licence stops its holder from trading at once; reinstated, it trades again', async () => {
+    const licence = (await ok(fda, 'GET', `/api/supply/licences/${distributor.org.orgId}`)).licence;
+    await ok(fda, 'POST', `/api/supply/licences/${licence.credentialId}/suspend`, {});
+    await distributor.node.services.indexer.waitForBlock(Number(await chain.conn.client.getBlockNumber()), 10_000);
+    const refused = await call(distributor, 'POST', '/api/supply/ship', { to: pharmacy.org.orgId, barcodes: [box(1)] });
+    assert.ok(refused.status >= 400, JSON.stringify(refused.body));
+    assert.match(JSON.stringify(refused.body), /NotLicensed|licen/i);
+    await ok(fda, 'POST', `/api/supply/licences/${licence.credentialId}/reinstate`, {});
+    const r = await call(distributor, 'POST', '/api/supply/unpack', { container: box(1) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  });
+});
+
 describe('verification answers', () => {
   test('a counterfeit (a serial never commissioned) is unknown, routed signed to the manufacturer', async () => {
     const v = await verify(pharmacy, dl(GTIN, 'FAKE0000001'));
@@ -255,7 +269,6 @@ describe('exceptions', () => {
   });
 
   test('data without product holds the receipt until resolved', async () => {
-    await ok(distributor, 'POST', '/api/supply/unpack', { container: box(1) });
     const s = await ok(distributor, 'POST', '/api/supply/ship', { to: pharmacy.org.orgId, barcodes: [item(4), item(5)] });
     const r = await ok(pharmacy, 'POST', '/api/supply/receive', { shipmentId: s.shipmentId, scanned: [item(4)] });
     assert.equal(r.received, false);

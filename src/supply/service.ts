@@ -132,6 +132,15 @@ export class SupplyService {
     });
   }
 
+  /** Suspends, reinstates or revokes a trading licence this node issued: the SerialRegistry stops (or lets) its holder trade at once. */
+  async licenceAction(actor: Actor, credentialId: Hex, action: 'suspend' | 'reinstate' | 'revoke'): Promise<{ credentialId: Hex; action: string; txHash: Hex }> {
+    return audited(this.ctx, actor, `licence-${action}`, [`Credential/${credentialId}`], async () => {
+      const { hash } = await this.ctx.ledger.licenceStatus(credentialId, action);
+      await auditSupply(this.ctx, actor, `licence-${action}`, '0', `trading licence ${credentialId}: ${action}`, [`Credential/${credentialId}`]);
+      return { credentialId, action, txHash: hash };
+    });
+  }
+
   /** The trading licence bound to an organization, from the index. */
   licenceOf(org: Hex) {
     return serialLicence(this.ctx.storage, org);

@@ -71,6 +71,16 @@ export class SerialLedger {
   declareLocation(gln: string, active: boolean): Promise<Submitted> {
     return this.send('declareLocation', [gln, active], `location ${gln} ${active ? 'declared' : 'withdrawn'}`);
   }
+  /** Suspends, reinstates or revokes a trading licence in CredentialStatus (its issuer only); trading stops or resumes at once. */
+  licenceStatus(credentialId: Hex, action: 'suspend' | 'reinstate' | 'revoke'): Promise<Submitted> {
+    return this.deps.ledger.submit({
+      address: this.deps.deployment.contracts.CredentialStatus.address,
+      abi: credentialStatusAbi,
+      functionName: action,
+      args: [credentialId],
+      label: `trading licence ${credentialId} ${action}`,
+    });
+  }
   /** Registers a trading licence's status in CredentialStatus (its issuer, scoped by governance). */
   registerLicence(credentialId: Hex, jurisdiction: string): Promise<Submitted> {
     return this.deps.ledger.submit({

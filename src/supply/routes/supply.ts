@@ -51,6 +51,10 @@ export function supplyRoutes(app: FastifyInstance, supply: SupplyService, gate: 
     const b = parse(z.object({ org: hex32, jurisdiction: z.string().min(2).max(20) }).strict(), req.body, 'licence');
     return reply.code(201).send(await supply.issueLicence(callerOf(req), { org: b.org.toLowerCase() as Hex, jurisdiction: b.jurisdiction }));
   });
+  app.post('/api/supply/licences/:id/:action', admin, async (req) => {
+    const p = parse(z.object({ id: hex32, action: z.enum(['suspend', 'reinstate', 'revoke']) }).strict(), req.params, 'path');
+    return supply.licenceAction(callerOf(req), p.id.toLowerCase() as Hex, p.action);
+  });
   app.get('/api/supply/licences/:org', async (req) => ({ licence: (await supply.licenceOf(parse(z.object({ org: hex32 }), req.params, 'path').org.toLowerCase() as Hex)) ?? null }));
   app.post('/api/supply/locations', admin, async (req, reply) => reply.code(201).send(await supply.declareLocation(callerOf(req), parse(z.object({ gln: z.string().max(13), active: z.boolean().optional() }).strict(), req.body, 'location'))));
   app.get('/api/supply/locations', staff, async () => ({ locations: await supply.locations() }));
