@@ -152,8 +152,11 @@ export class SupplyEventStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
         [i, e.eventID, e.hashId, e.type, e.action ?? null, e.bizStep?.uri ?? null, e.disposition?.uri ?? null, Date.parse(e.eventTime), meta.recordTimeMs, e.errorDeclaration ? 1 : 0, e.errorDeclaration?.reason?.uri ?? null, meta.source, meta.captureId, blob, blobHash, kek.id, wrapped],
       );
-      for (const [role, value] of indexedIds(e)) {
-        await t.run('INSERT INTO supply_event_ids (token, role, event_idx) VALUES (?, ?, ?) ON CONFLICT (token, role, event_idx) DO NOTHING', [this.token(value), role, i]);
+      // Many rows per statement: a commissioning event names 10,000 serials.
+      const rows = indexedIds(e).map(([role, value]): SqlValue[] => [this.token(value), role, i]);
+      for (let k = 0; k < rows.length; k += 300) {
+        const chunk = rows.slice(k, k + 300);
+        await t.run(`INSERT INTO supply_event_ids (token, role, event_idx) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT (token, role, event_idx) DO NOTHING`, chunk.flat());
       }
     });
   }
