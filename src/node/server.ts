@@ -45,7 +45,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     healthRoutes(api, { org: config.org, storage: s.storage, queue: s.queue, indexer: s.indexer, anchorMismatches: () => s.records.anchorMismatches() });
     participantRoutes(api, s.storage, indexedBlock);
     anchorRoutes(api, { storage: s.storage, ledger: s.ledger, journal: s.journal, deployment: s.deployment, gate, indexedBlock });
-    keyRoutes(api, { keyFile: config.keyFile, store: s.store, queue: s.queue, gate });
+    keyRoutes(api, { keyFile: config.keyFile, store: s.store, queue: s.queue, gate, alsoSeal: [s.supply.ctx.events] });
     authRoutes(api, s.logins);
     auditRoutes(api, s.auditService, gate, limits);
     credentialRoutes(api, s.credentials, gate);

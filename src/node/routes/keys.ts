@@ -1,16 +1,18 @@
 /** Operator: rotate the key-encryption key (adds a key to the key file, re-wraps every data key). */
 import type { FastifyInstance } from 'fastify';
-import { addKek, loadKeyFile } from '../../crypto/org-keys.ts';
+import { addKek, loadKeyFile, type OrgKeys } from '../../crypto/org-keys.ts';
 import type { Gate } from '../../http/gate.ts';
 import { rewrapAll } from '../../records/key-rotation.ts';
 import type { RecordStore } from '../../records/store.ts';
 import type { WriteQueue } from '../../storage/write-queue.ts';
 
-export function keyRoutes(app: FastifyInstance, deps: { keyFile: string; store: RecordStore; queue: WriteQueue; gate: Gate }): void {
+export function keyRoutes(app: FastifyInstance, deps: { keyFile: string; store: RecordStore; queue: WriteQueue; gate: Gate; alsoSeal?: { setKeys(keys: OrgKeys): void }[] }): void {
   app.post('/api/keys/rotate', deps.gate.roles(), async () => {
     addKek(deps.keyFile);
     const keys = loadKeyFile(deps.keyFile);
     deps.store.setKeys(keys);
+    // Other stores seal new data under the new key from now on (their existing data keys stay wrapped by the old one, kept in the key file).
+    for (const other of deps.alsoSeal ?? []) other.setKeys(keys);
     return rewrapAll(deps.queue, keys);
   });
 }
