@@ -12,6 +12,7 @@ import { consentBenchmarks } from './consent.bench.ts';
 import { credentialBenchmarks } from './credentials.bench.ts';
 import { loadBenchmarks } from './load.bench.ts';
 import { storageBenchmarks } from './storage.bench.ts';
+import { supplyBenchmarks } from './supply.bench.ts';
 import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -31,6 +32,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['consent', consentBenchmarks],
     ['credentials', credentialBenchmarks],
     ['storage', storageBenchmarks],
+    ['supply', supplyBenchmarks],
     ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => (only.length === 0 ? name !== 'load' : only.includes(name)));

@@ -5,8 +5,8 @@ import type { ContractName, Deployment } from './deployment.ts';
 import * as generated from './generated/contracts.ts';
 import type { TxSender } from './journal.ts';
 
-/** Contracts whose only constructor argument is the ParticipantRegistry they trust. */
-const LINKED: Exclude<ContractName, 'ParticipantRegistry' | 'PractitionerAffiliations'>[] = ['AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus'];
+/** Contracts whose only constructor argument is the ParticipantRegistry they trust, in deploy order. */
+const LINKED: Exclude<ContractName, 'ParticipantRegistry' | 'PractitionerAffiliations' | 'SerialRegistry'>[] = ['AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus'];
 
 function artefact(name: ContractName): { abi: Abi; bytecode: Hex } {
   const key = name[0]!.toLowerCase() + name.slice(1);
@@ -45,6 +45,14 @@ export async function deployContracts(
   const a = await sender.send({ label: 'deploy PractitionerAffiliations', data: encodeDeployData({ abi: affiliations.abi, bytecode: affiliations.bytecode, args: [participantsAddress, contracts.CredentialStatus.address] }) });
   if (!a.receipt.contractAddress) throw new CarechainError('PractitionerAffiliations deployment produced no contract');
   contracts.PractitionerAffiliations = { address: a.receipt.contractAddress, codeHash: await codeHash(conn, a.receipt.contractAddress) };
+  // The SerialRegistry also trusts the CredentialStatus its trading licences live in.
+  const serials = artefact('SerialRegistry');
+  const s = await sender.send({
+    label: 'deploy SerialRegistry',
+    data: encodeDeployData({ abi: serials.abi, bytecode: serials.bytecode, args: [participantsAddress, contracts.CredentialStatus.address] }),
+  });
+  if (!s.receipt.contractAddress) throw new CarechainError('SerialRegistry deployment produced no contract');
+  contracts.SerialRegistry = { address: s.receipt.contractAddress, codeHash: await codeHash(conn, s.receipt.contractAddress) };
   return { chainId: conn.chain.id, deployedAtBlock: Number(participants.receipt.blockNumber), build: generated.contractsBuild, contracts };
 }
 

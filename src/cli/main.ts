@@ -4,7 +4,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { join, resolve } from 'node:path';
 import { startEmbeddedChain } from '../chain/embedded.ts';
 import { embeddedChainDir, loadNodeConfig } from '../config/node-config.ts';
-import { startNetwork } from '../network/demo.ts';
+import { DEMO_COMPANY_PREFIX, startNetwork } from '../network/demo.ts';
+import { runSupplyScenario } from '../network/supply-scenario.ts';
+import { fetchTrusting } from '../tls/peer-fetch.ts';
 import { initBesuNetwork } from '../network/besu/init.ts';
 import { startNode } from '../node/start.ts';
 import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
@@ -13,11 +15,12 @@ import { CREDENTIAL_TYPES, type CredentialType } from '../credentials/types.ts';
 import { callNode as callNodeApi } from './node-client.ts';
 import { action, untilStopped } from './run.ts';
 import { importFiles } from './import.ts';
-import { nodeTarget, publicTarget } from './node-client.ts';
+import { networkCa, nodeTarget, publicTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
+import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
@@ -403,6 +406,39 @@ nodeOptions(program.command('exclusions').description('exclusion lists (OIG LEIE
     }),
   );
 
+const supply = program.command('supply').description('drug and device supply chain (DSCSA): verification, commissioning, exceptions');
+nodeOptions(supply.command('verify <barcode>').description('verify a product by its barcode (DataMatrix, Digital Link, EPC URN); exit code 1 if not verified'))
+  .option('--sender <orgId>', 'the organization that presented the product (checked as its holder)')
+  .option('--parent <barcode>', 'the case or pallet it came in (checked as its container)')
+  .option('--json', 'print the whole answer (LMS fields, findings, evidence)')
+  .action(
+    action(async (barcode: string, opts: { node: string; token?: string; org?: string; home: string; sender?: string; parent?: string; json?: boolean }) => {
+      if ((await supplyVerify(nodeTarget(opts), barcode, opts)) !== 0) process.exit(1);
+    }),
+  );
+nodeOptions(supply.command('commission').description('commission a lot of serialized items (a Merkle root per batch on the ledger)'))
+  .requiredOption('--gtin <gtin>', 'GTIN-14 (or 8, 12, 13)')
+  .requiredOption('--lot <lot>', 'lot number')
+  .requiredOption('--expiry <date>', 'expiry YYYY-MM-DD')
+  .requiredOption('--count <n>', 'number of serials to generate', (v) => Number(v))
+  .option('--case-size <n>', 'items per case', (v) => Number(v))
+  .option('--pallet-size <n>', 'cases per pallet', (v) => Number(v))
+  .option('--product <name>', 'product name')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; gtin: string; lot: string; expiry: string; count: number; caseSize?: number; palletSize?: number; product?: string }) => {
+      const { gtin, lot, expiry, count, caseSize, palletSize, product } = opts;
+      await supplyCommission(nodeTarget(opts), { gtin, lot, expiry, count, ...(caseSize ? { caseSize } : {}), ...(palletSize ? { palletSize } : {}), ...(product ? { product } : {}) });
+    }),
+  );
+nodeOptions(supply.command('exceptions').description('list supply exceptions with their deadlines'))
+  .option('--kind <kind>', 'product-without-data, data-without-product, aggregation-mismatch, unknown-gln, late-data, suspect-product')
+  .option('--state <state>', 'open, investigating, quarantined, …')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; kind?: string; state?: string }) => {
+      await supplyExceptions(nodeTarget(opts), opts);
+    }),
+  );
+
 const audit = program.command('audit').description('the tamper-evident audit trail');
 audit
   .command('verify')
@@ -524,8 +560,9 @@ network
   .option('--chain-port <port>', 'JSON-RPC port of the embedded chain', port, 8545)
   .option('--base-port <port>', 'port of the first node; the others follow', port, 4001)
   .option('--no-tls', 'plain HTTP between nodes (default: HTTPS with a network CA in <home>/tls)')
+  .option('--supply-demo', 'then run the scripted supply-chain scenario (commission → pack → ship → receive → dispense, a counterfeit, a diversion, a recall)')
   .action(
-    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean }) => {
+    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean; supplyDemo?: boolean }) => {
       const home = resolve(opts.home);
       const net = await startNetwork({ home, chainPort: opts.chainPort, basePort: opts.basePort, tls: opts.tls, onProgress: (m) => console.log(`- ${m}`) });
       console.log(`\nCarechain network running (home ${home})`);
@@ -534,6 +571,11 @@ network
         console.log(`  ${n.spec.slug.padEnd(18)} ${n.url.padEnd(24)} ${n.spec.kind.padEnd(16)} ${n.spec.name}  (log ${join('orgs', n.spec.slug, 'node.log')})`);
       }
       const cacert = opts.tls ? `--cacert ${join(opts.home, 'tls', 'ca.crt')} ` : '';
+      if (opts.supplyDemo) {
+        console.log('\nSupply-chain scenario:');
+        const nodes = net.nodes.map((n) => ({ slug: n.spec.slug, kind: n.spec.kind, url: n.url }));
+        await runSupplyScenario({ home, nodes, prefix: DEMO_COMPANY_PREFIX, ...(opts.tls ? { fetch: fetchTrusting(networkCa(opts.home)) } : {}), say: (m) => console.log(`- ${m}`) });
+      }
       console.log(`\nTry: curl ${cacert}${net.nodes[0]!.url}/api/participants    Stop with Ctrl-C.`);
       if (process.send) {
         process.send({ type: 'ready', chain: { url: net.chain.anvil.rpcUrl, pid: net.chain.anvil.pid }, nodes: net.nodes.map((n) => ({ org: n.spec.slug, url: n.url, pid: n.process.pid })) });

@@ -20,6 +20,7 @@ import { consentProjector } from './projectors/consent.ts';
 import { credentialStatusProjector } from './projectors/credential-status.ts';
 import { participantsProjector } from './projectors/participants.ts';
 import { recordLocatorProjector } from './projectors/record-locator.ts';
+import { serialRegistryProjector } from './projectors/serial-registry.ts';
 
 /** The node's projectors, one per contract. */
 export const PROJECTORS: readonly Projector[] = [
@@ -30,6 +31,7 @@ export const PROJECTORS: readonly Projector[] = [
   breakGlassProjector,
   credentialStatusProjector,
   affiliationsProjector,
+  serialRegistryProjector,
 ];
 
 const stateMigrations: Migration[] = [(tx) => tx.exec('CREATE TABLE indexer_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)')];

@@ -11,7 +11,8 @@ import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded.ts';
 import { ensureKeyFile } from '../crypto/org-keys.ts';
 import { CarechainError } from '../shared/errors.ts';
 import { registerOrganization, type OrganizationSpec } from './organizations.ts';
-import { credentialStatusAbi } from '../chain/generated/contracts.ts';
+import { credentialStatusAbi, serialRegistryAbi } from '../chain/generated/contracts.ts';
+import { jurisdictionIdOf, TRADING_LICENCE_TYPE } from '../supply/ledger/registry.ts';
 import { orgIdOf } from '../chain/ids.ts';
 import { CREDENTIAL_TYPES, credentialTypeId, jurisdictionId } from '../credentials/types.ts';
 
@@ -24,7 +25,12 @@ export const DEMO_ORGANIZATIONS: Omit<OrganizationSpec, 'endpoint'>[] = [
   { slug: 'corner-pharmacy', kind: 'pharmacy', name: 'Corner Pharmacy' },
   { slug: 'acme-health', kind: 'insurer', name: 'Acme Health Insurance' },
   { slug: 'state-board', kind: 'licensing-board', name: 'State Medical Board' },
+  { slug: 'acme-pharma', kind: 'manufacturer', name: 'Acme Pharmaceuticals' },
+  { slug: 'valley-wholesale', kind: 'distributor', name: 'Valley Wholesale Drug Co.' },
 ];
+
+/** The demo manufacturer's GS1 company prefix (assigned by governance on the SerialRegistry). */
+export const DEMO_COMPANY_PREFIX = '0312345';
 
 export interface NetworkNode {
   spec: OrganizationSpec;
@@ -89,6 +95,18 @@ export async function startNetwork(opts: {
           }),
         ),
     );
+    // Supply: the board also issues trading licences; the manufacturer owns a GS1 company prefix.
+    for (const board of orgs.filter((o) => o.kind === 'licensing-board')) {
+      const args = [orgIdOf(board.slug), TRADING_LICENCE_TYPE, jurisdictionIdOf(DEMO_JURISDICTION)] as const;
+      if (!(await chain.conn.client.readContract({ address: cs, abi: credentialStatusAbi, functionName: 'mayIssue', args }))) {
+        await chain.governance.sendContract({ address: cs, abi: credentialStatusAbi, functionName: 'setIssuerScope', args: [...args, true], label: `issuer scope ${board.slug} trading-licence` });
+      }
+    }
+    const maker = orgs.find((o) => o.kind === 'manufacturer');
+    const serials = chain.deployment.contracts.SerialRegistry.address;
+    if (maker && (await chain.conn.client.readContract({ address: serials, abi: serialRegistryAbi, functionName: 'companyPrefixOwner', args: [DEMO_COMPANY_PREFIX] })) !== orgIdOf(maker.slug)) {
+      await chain.governance.sendContract({ address: serials, abi: serialRegistryAbi, functionName: 'setCompanyPrefix', args: [DEMO_COMPANY_PREFIX, orgIdOf(maker.slug)], label: `company prefix ${DEMO_COMPANY_PREFIX} ${maker.slug}` });
+    }
     say(`starting ${orgs.length} nodes`);
     await Promise.all(
       orgs.map(async (org, i) => {

@@ -17,6 +17,9 @@ import { apiSurface } from '../http/api-surface.ts';
 import { fhirSurface } from '../http/fhir-surface.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
+import { epcisRoutes } from '../supply/routes/epcis.ts';
+import { supplyPeerRoutes } from '../supply/routes/peer.ts';
+import { supplyRoutes } from '../supply/routes/supply.ts';
 import { anchorRoutes } from './routes/anchors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -62,12 +65,15 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     healthRoutes(api, { org: config.org, storage: s.storage, queue: s.queue, indexer: s.indexer, anchorMismatches: () => s.records.anchorMismatches() });
     participantRoutes(api, s.storage, indexedBlock);
     anchorRoutes(api, { storage: s.storage, ledger: s.ledger, journal: s.journal, deployment: s.deployment, gate, indexedBlock });
-    keyRoutes(api, { keyFile: config.keyFile, store: s.store, queue: s.queue, gate });
+    keyRoutes(api, { keyFile: config.keyFile, store: s.store, queue: s.queue, gate, alsoSeal: [s.supply.ctx.events] });
     authRoutes(api, s.logins);
     auditRoutes(api, s.auditService, gate, limits);
     credentialRoutes(api, s.credentials, gate);
     consentRoutes(api, s.consent, gate);
     exchangeRoutes(api, s.exchange, gate, limits);
+    supplyRoutes(api, s.supply, gate);
+    supplyPeerRoutes(api, s.supply, gate);
+    epcisRoutes(api, s.supply, gate);
     api.get('/api/node', async () => ({
       org: config.org,
       orgId: s.orgId,

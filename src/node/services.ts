@@ -44,6 +44,9 @@ import type { Migration, Storage } from '../storage/engine.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
+import { supplyMigrations } from '../supply/schema.ts';
+import { SupplyEventStore } from '../supply/events/store.ts';
+import { SupplyService } from '../supply/service.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
 import type { Leadership } from './leadership.ts';
 
@@ -61,6 +64,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   users: userMigrations,
   credentials: credentialMigrations,
   'org-requests': orgRequestMigrations,
+  supply: supplyMigrations,
 };
 
 /**
@@ -99,7 +103,7 @@ export interface NodeServices {
   auditService: AuditService;
   store: RecordStore;
   records: RecordService;
-  anchorers: { records: LogAnchorer; audit: LogAnchorer };
+  anchorers: { records: LogAnchorer; audit: LogAnchorer; supply: LogAnchorer };
   credentialStore: CredentialStore;
   credentials: CredentialService;
   licences: LicenceCache;
@@ -109,6 +113,7 @@ export interface NodeServices {
   peerFetch: FetchLike;
   /** Which replica runs the singletons (set by `startNode`). */
   leadership?: Leadership;
+  supply: SupplyService;
 }
 
 export async function buildServices(opts: {
@@ -129,13 +134,16 @@ export async function buildServices(opts: {
 
   const auditLog = await AuditLog.open(storage, config.org, blind, keys.account, new DetailSealer(keys.indexSecret));
   const store = await RecordStore.open(storage, keys, blind);
-  // One queue for both logs: a record change and its audit entry commit together or not at all.
-  const queue = new WriteQueue(storage, [store.log, auditLog.log]);
+  const supplyEvents = await SupplyEventStore.open(storage, keys, blind);
+  // One queue for the logs: a record change (or an EPCIS event) and its audit entry commit together or not at all.
+  const queue = new WriteQueue(storage, [store.log, auditLog.log, supplyEvents.log]);
   const audit = new AuditTrail(auditLog, queue);
   const policy = { batchSize: config.anchorBatchSize, intervalMs: config.anchorIntervalMs };
   const anchorers = {
     records: new LogAnchorer({ storage, log: store.log, ledger, journal, deployment, orgId }, 'records', 'records', policy),
     audit: new LogAnchorer({ storage, log: auditLog.log, ledger, journal, deployment, orgId }, 'audit', 'audit', policy),
+    // High-volume supply facts (EPCIS events) are batched into the organization's supply log and anchored.
+    supply: new LogAnchorer({ storage, log: supplyEvents.log, ledger, journal, deployment, orgId }, 'supply', 'supply', policy),
   };
   const ledgerCoordinates = { chainId: conn.chain.id, anchorRegistry: deployment.contracts.AnchorRegistry.address, orgId };
 
@@ -176,6 +184,7 @@ export async function buildServices(opts: {
     audit,
     indexedBlock,
   });
+  const supply = new SupplyService({ storage, queue, audit, ledger, deployment, keys, orgId, org: config.org, events: supplyEvents, anchorer: anchorers.supply, indexer, peerFetch });
 
   return {
     config,
@@ -205,5 +214,6 @@ export async function buildServices(opts: {
     consentView: new ConsentView(consent, audit),
     exchange,
     peerFetch,
+    supply,
   };
 }

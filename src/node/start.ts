@@ -49,16 +49,21 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const services = await buildServices({ config, keys, conn, deployment, storage, peerFetch: peerFetch(tls?.ca) });
   const app = buildServer(services, tls && { key: tls.key, cert: tls.cert });
   const { journal, indexer, anchorers, queue, store, audit } = services;
-  const leadership = new Leadership({ storage, journal, indexer, anchorers: [anchorers.records, anchorers.audit], log: app.log });
+  const leadership = new Leadership({ storage, journal, indexer, anchorers: [anchorers.records, anchorers.audit, anchorers.supply], log: app.log });
   services.leadership = leadership;
+  // Late data and data without product are raised by time, not by an event: sweep every minute.
+  const sweeper = setInterval(() => void services.supply.exceptions.sweep().catch((err) => app.log.warn({ err }, 'supply exception sweep failed')), 60_000);
+  sweeper.unref();
   const cleanup = async () => {
     await app.close(); // no new requests; in-flight ones finish
     await leadership.stop(); // another replica takes over at once
     journal.stop();
-    await Promise.all([anchorers.records.stop(), anchorers.audit.stop(), indexer.stop()]);
+    clearInterval(sweeper);
+    await Promise.all([anchorers.records.stop(), anchorers.audit.stop(), anchorers.supply.stop(), indexer.stop()]);
     await queue.drain();
     await store.log.saveHashChunks();
     await audit.log.log.saveHashChunks();
+    await services.supply.ctx.events.log.saveHashChunks();
     await storage.close();
   };
   try {

@@ -82,3 +82,11 @@ test('query documents and single-event bodies are read', () => {
   assert.equal(eventHashesOf(single)[0]!.hashId, hashOf(base));
   assert.deepEqual(eventHashesOf({ type: 'EPCISDocument', epcisBody: {} }), []);
 });
+
+test('the hash ID does not depend on the key order of bizTransaction, source and destination entries', () => {
+  const event = { type: 'ObjectEvent', action: 'OBSERVE', eventTime: '2026-11-24T18:44:50.584Z', eventTimeZoneOffset: '+00:00', epcList: ['https://id.gs1.org/01/00614141000012/21/ABC'], bizStep: 'shipping' };
+  const typeFirst = { ...event, bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:uuid:1' }], sourceList: [{ type: 'owning_party', source: 'https://id.gs1.org/417/0614141000036' }], destinationList: [{ type: 'owning_party', destination: 'https://id.gs1.org/417/0614141000029' }] };
+  const valueFirst = { ...event, bizTransactionList: [{ bizTransaction: 'urn:uuid:1', type: 'desadv' }], sourceList: [{ source: 'https://id.gs1.org/417/0614141000036', type: 'owning_party' }], destinationList: [{ destination: 'https://id.gs1.org/417/0614141000029', type: 'owning_party' }] };
+  assert.equal(eventHashId(valueFirst), eventHashId(typeFirst));
+  assert.notEqual(eventHashId(typeFirst), eventHashId(event));
+});

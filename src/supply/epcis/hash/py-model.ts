@@ -92,7 +92,9 @@ export function toXmlShape(node: Triple): Triple {
     } else kept.push(el);
   }
   for (const [name, items] of lists) {
-    if (PAIR_LISTS.has(name)) kept.push([name, '', items.map((e) => e[2].slice(0, 2) as Pair)]);
+    // (type, value), whatever the JSON key order: JSON objects are unordered, and GS1's examples (which the
+    // reference implementation reads in document order) always write `type` first.
+    if (PAIR_LISTS.has(name)) kept.push([name, '', items.map((e) => [...e[2].filter((c) => c[0] === 'type'), ...e[2].filter((c) => c[0] !== 'type')].slice(0, 2) as Pair)]);
     else kept.push([name, '', items]);
   }
   const childEpcs: Triple[] = [];
