@@ -53,7 +53,7 @@ test('network start runs every demo organization on one chain, and stops cleanly
       tlsFetch(url, { method: 'POST', headers: { authorization: `Bearer ${tokenOf(org)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const board = ready.nodes.find((n) => n.org === 'state-board')!;
     const issued = await postJson(`${board.url}/api/credentials/issue`, 'state-board', {
-      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/demo', name: 'Dr Demo', npi: '1234567893' }, number: 'A1',
+      type: 'medical-licence', jurisdiction: 'US-CA', subject: { practitioner: 'Practitioner/demo', name: 'Dr Demo', npi: '1234567893', holder: '0x000000000000000000000000000000000000dEaD' }, number: 'A1',
       validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 86_400_000).toISOString(),
     });
     assert.equal(issued.status, 201);

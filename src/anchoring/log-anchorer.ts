@@ -79,7 +79,12 @@ export class LogAnchorer {
 
   /** Anchors now if the policy says so (or unconditionally with `force` when anything is new). */
   async maybeAnchor(force = false): Promise<void> {
-    if (this.inFlight) return this.inFlight;
+    if (this.inFlight) {
+      // A forced anchor covers everything appended so far: a batch already in flight may not.
+      if (!force) return this.inFlight;
+      await this.inFlight.catch(() => {});
+      return this.maybeAnchor(true);
+    }
     if (this.stopped) return;
     await this.deps.log.refresh(); // leaves other replicas appended (PostgreSQL)
     const size = this.deps.log.size;

@@ -18,6 +18,7 @@ import { importFiles } from './import.ts';
 import { networkCa, nodeTarget, publicTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
+import { signAffiliation } from '../credentials/affiliation.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
 import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
@@ -355,7 +356,7 @@ const credentialCall = async (opts: { node: string; token?: string; org?: string
   return r.json;
 };
 nodeOptions(credential.command('issue').description("issue a credential from a JSON description (issuer's node)"))
-  .requiredOption('--input <file>', 'JSON: {type, jurisdiction, subject: {practitioner, name, npi?}, number, specialty?, validFrom, validUntil}')
+  .requiredOption('--input <file>', "JSON: {type, jurisdiction, subject: {practitioner, name, holder (the practitioner's key address), npi?}, number, specialty?, validFrom, validUntil}")
   .requiredOption('--out <file>', 'where to write the credential (compact JWS)')
   .action(
     action(async (opts: { node: string; token?: string; org?: string; home: string; input: string; out: string }) => {
@@ -364,20 +365,33 @@ nodeOptions(credential.command('issue').description("issue a credential from a J
       console.log(`issued ${r.credentialId} -> ${opts.out}`);
     }),
   );
-for (const [name, path, what] of [
-  ['present', '/api/credentials/present', "record a practitioner's credential at their organization's node"],
-  ['verify', '/api/credentials/verify', 'verify a credential: signature, issuer authority, validity, ledger status, exclusions'],
-] as const) {
-  nodeOptions(credential.command(name).description(what))
-    .requiredOption('--file <file>', 'the credential (compact JWS)')
-    .action(
-      action(async (opts: { node: string; token?: string; org?: string; home: string; file: string }) => {
-        const r = await credentialCall(opts, 'POST', path, { credential: readFileSync(opts.file, 'utf8').trim() });
-        console.log(JSON.stringify(name === 'verify' ? { valid: r.valid, status: r.status, issuer: r.issuer, problems: r.problems, indexedBlock: r.indexedBlock } : r, null, 2));
-        if (name === 'verify' && !r.valid) process.exit(1);
-      }),
-    );
-}
+nodeOptions(credential.command('present').description("record a practitioner's licence at their organization's node, with the practitioner's signed affiliation to it (on the ledger)"))
+  .requiredOption('--file <file>', 'the credential (compact JWS)')
+  .requiredOption('--holder-key <file>', "the practitioner's key file (the key the credential names; `carechain patient keygen` makes one)")
+  .option('--days <n>', 'how long the affiliation lasts', (v) => Number(v), 365)
+  .addHelpText('after', '\nExample:\n  carechain credential present --node https://127.0.0.1:4001 --org st-mary --file house.jws --holder-key house.key')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; file: string; holderKey: string; days: number }) => {
+      const holder = loadPatientKey(opts.holderKey, process.env.CARECHAIN_PATIENT_PASSPHRASE);
+      const terms = await credentialCall(opts, 'GET', `/api/credentials/affiliation-terms/${holder.address}`);
+      const jws = readFileSync(opts.file, 'utf8').trim();
+      const credentialId = (JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { credentialStatus?: { id?: Hex } }).credentialStatus?.id;
+      if (!credentialId) throw new CarechainError(`${opts.file} is not a Carechain credential`, 2);
+      const until = BigInt(Math.floor(Date.now() / 1000 + opts.days * 86400));
+      const signature = await signAffiliation(holder, { ...terms.domain, chainId: Number(terms.domain.chainId) }, { organization: terms.organization, credentialId, until, nonce: BigInt(terms.nonce) });
+      const r = await credentialCall(opts, 'POST', '/api/credentials/present', { credential: jws, affiliation: { until: String(until), nonce: terms.nonce, signature } });
+      console.log(JSON.stringify(r, null, 2));
+    }),
+  );
+nodeOptions(credential.command('verify').description('verify a credential: signature, issuer authority, validity, ledger status and document, exclusions'))
+  .requiredOption('--file <file>', 'the credential (compact JWS)')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; file: string }) => {
+      const r = await credentialCall(opts, 'POST', '/api/credentials/verify', { credential: readFileSync(opts.file, 'utf8').trim() });
+      console.log(JSON.stringify({ valid: r.valid, status: r.status, issuer: r.issuer, problems: r.problems, indexedBlock: r.indexedBlock }, null, 2));
+      if (!r.valid) process.exit(1);
+    }),
+  );
 for (const name of ['suspend', 'reinstate', 'revoke'] as const) {
   nodeOptions(credential.command(name).description(`${name} a credential (its issuer only; effective from its block)`))
     .requiredOption('--id <credentialId>', 'credential id (0x…)')

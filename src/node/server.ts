@@ -27,6 +27,11 @@ import { keyRoutes } from './routes/keys.ts';
 import { participantRoutes } from './routes/participants.ts';
 import type { NodeServices } from './services.ts';
 
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** The routes a node's server registered. */
+export const routesOf = (app: FastifyInstance): { method: string; url: string }[] => ROUTES.get(app) ?? [];
+
 /** A URL as logged: the path, and `?…` in place of any query. */
 export const redactQuery = (url: string): string => (url.includes('?') ? `${url.slice(0, url.indexOf('?'))}?…` : url);
 
@@ -53,6 +58,12 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     connectionTimeout: config.requestTimeoutMs * 2,
   });
   app.server.maxConnections = config.maxConnections;
+  // Every route, as registered (for the authorization walk in the tests and the route list in the docs).
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
   apiSurface(app);
   metricsRoutes(app, s);
   const indexedBlock = () => s.indexer.indexedBlock;
