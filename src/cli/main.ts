@@ -123,6 +123,8 @@ node
   .option('--anchor-batch-size <n>', 'anchor the record log every n versions (default 10000)')
   .option('--anchor-interval-ms <ms>', '... or after this long with anything new (default 5000)')
   .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
+  .option('--max-bundle-entries <n>', 'entries of one transaction or batch Bundle (default 2000)')
+  .option('--max-bundle-bytes <n>', 'bytes of one Bundle request (default 16777216)')
   .option('--tls', 'serve HTTPS and call peers over TLS trusting only the network CA (CARECHAIN_TLS)')
   .option('--config <file>', 'JSON config file (CARECHAIN_CONFIG)')
   .action(
@@ -140,6 +142,8 @@ node
         anchorBatchSize: flags.anchorBatchSize,
         anchorIntervalMs: flags.anchorIntervalMs,
         expensivePerMinute: flags.expensivePerMinute,
+        maxBundleEntries: flags.maxBundleEntries,
+        maxBundleBytes: flags.maxBundleBytes,
         tls: flags.tls as boolean | undefined,
         config: flags.config,
       });

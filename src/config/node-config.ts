@@ -8,6 +8,10 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../shared/errors.ts';
 
+/** Bundle caps (see docs/design-notes.md: a 10,000-entry transaction held the node for seconds). */
+export const DEFAULT_MAX_BUNDLE_ENTRIES = 2_000;
+export const DEFAULT_MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+
 export const nodeConfigSchema = z.object({
   org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be a slug: 2-40 lowercase letters, digits or dashes'),
   home: z.string().min(1),
@@ -24,6 +28,9 @@ export const nodeConfigSchema = z.object({
   anchorIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
   /** Per caller, per route: Bundles, $everything, audit export, cross-organization fetches. */
   expensivePerMinute: z.coerce.number().int().min(1).max(10_000_000),
+  /** A transaction or batch Bundle may hold at most this many entries, and this many bytes (413 beyond, nothing stored). */
+  maxBundleEntries: z.coerce.number().int().min(1).max(1_000_000),
+  maxBundleBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024),
   /** Serve HTTPS with the node's certificate and call peers over TLS trusting only the network CA. */
   tls: z.preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.toLowerCase()] ?? v : v), z.boolean({ error: 'must be true or false' })),
 });
@@ -44,6 +51,8 @@ const ENV: Record<Key, string> = {
   anchorBatchSize: 'CARECHAIN_ANCHOR_BATCH_SIZE',
   anchorIntervalMs: 'CARECHAIN_ANCHOR_INTERVAL_MS',
   expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
+  maxBundleEntries: 'CARECHAIN_MAX_BUNDLE_ENTRIES',
+  maxBundleBytes: 'CARECHAIN_MAX_BUNDLE_BYTES',
   tls: 'CARECHAIN_TLS',
 };
 const FLAG: Record<Key, string> = {
@@ -60,6 +69,8 @@ const FLAG: Record<Key, string> = {
   anchorBatchSize: '--anchor-batch-size',
   anchorIntervalMs: '--anchor-interval-ms',
   expensivePerMinute: '--expensive-per-minute',
+  maxBundleEntries: '--max-bundle-entries',
+  maxBundleBytes: '--max-bundle-bytes',
   tls: '--tls',
 };
 
@@ -111,6 +122,8 @@ export function loadNodeConfig(
     anchorBatchSize: pick('anchorBatchSize') ?? 10_000,
     anchorIntervalMs: pick('anchorIntervalMs') ?? 5_000,
     expensivePerMinute: pick('expensivePerMinute') ?? 1_200,
+    maxBundleEntries: pick('maxBundleEntries') ?? DEFAULT_MAX_BUNDLE_ENTRIES,
+    maxBundleBytes: pick('maxBundleBytes') ?? DEFAULT_MAX_BUNDLE_BYTES,
     tls: pick('tls') ?? false,
   };
   const parsed = nodeConfigSchema.safeParse(raw);

@@ -7,7 +7,7 @@ import { keccak256, stringToHex, type Hex } from 'viem';
 import { z } from 'zod';
 import type { Resource } from '../fhir/types.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
-import { SUPPORTED_TYPES } from '../fhir/search-params.ts';
+import { isResourceType } from '../fhir/search/index.ts';
 
 /** Sensitive classes released only when a grant names them (HL7 v3 confidentiality and ActCode labels). */
 export const SENSITIVE_CLASSES = ['restricted', 'mental-health', 'substance-use', 'hiv', 'reproductive'] as const;
@@ -29,7 +29,7 @@ const LABELS: Record<string, SensitiveClass> = {
 
 export const scopeSchema = z
   .object({
-    resourceTypes: z.array(z.enum(SUPPORTED_TYPES)).min(1).max(SUPPORTED_TYPES.length),
+    resourceTypes: z.array(z.string().refine(isResourceType, 'a FHIR R4 resource type')).min(1).max(200),
     categories: z.array(z.string().min(1).max(100)).max(50).optional(),
     sensitive: z.array(z.enum(SENSITIVE_CLASSES)).max(SENSITIVE_CLASSES.length).optional(),
   })

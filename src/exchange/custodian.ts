@@ -20,7 +20,7 @@ import { grantsOf } from '../indexer/projectors/consent.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { inclusionProof } from '../merkle/proofs.ts';
 import type { LogAnchorer } from '../anchoring/log-anchorer.ts';
-import { compartment } from '../records/search.ts';
+import { compartment } from '../records/compartment.ts';
 import { dekAad, type RecordStore } from '../records/store.ts';
 import { DomainError, forbidden, invalid } from '../shared/errors.ts';
 import type { Storage } from '../storage/engine.ts';

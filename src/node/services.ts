@@ -37,6 +37,7 @@ import { Indexer, indexerMigrations } from '../indexer/indexer.ts';
 import { logMigrations } from '../merkle/persistent-log.ts';
 import { recordMigrations } from '../records/schema.ts';
 import { RecordService } from '../records/service.ts';
+import { SearchEngine } from '../records/search/engine.ts';
 import { RecordStore } from '../records/store.ts';
 import type { Migration, Storage } from '../storage/engine.ts';
 import { openSqlite } from '../storage/sqlite.ts';
@@ -137,6 +138,7 @@ export async function buildServices(opts: {
   const records = new RecordService({
     storage,
     store,
+    search: new SearchEngine(store),
     queue,
     audit,
     anchorer: anchorers.records,
@@ -144,7 +146,7 @@ export async function buildServices(opts: {
     standing: licences,
     org: config.org,
     ledger: ledgerCoordinates,
-    limits: { maxBundleEntries: 10_000 },
+    limits: { maxBundleEntries: config.maxBundleEntries, maxBundleBytes: config.maxBundleBytes, maxEverythingCount: 1000 },
   });
   const credentials = new CredentialService({ store: credentialStore, queue, audit, ledger, deployment, keys, orgId, indexedBlock });
   const consent = new ConsentService({ storage, queue, audit, ledger, conn, deployment, orgId, records: store, patients, indexedBlock });
