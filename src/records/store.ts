@@ -331,7 +331,10 @@ export class RecordStore {
   async checkLeaf(row: VersionRow, sql: Sql = this.storage): Promise<void> {
     const where = `${row.type}/${row.id}/_history/${row.version}`;
     const expected = leafHash(versionLeaf(row));
-    if (row.leaf_index >= this.log.tree.size || !this.log.tree.leafHashAt(row.leaf_index).equals(expected)) {
+    // A version written earlier in the open transaction (a Bundle, a batch of the write queue) has its
+    // leaf pending in the log until the commit.
+    const logged = this.log.leafHashAt(row.leaf_index);
+    if (!logged || !logged.equals(expected)) {
       throw integrityError(`${where}: version metadata does not match record-log entry ${row.leaf_index}`);
     }
     // The stored entry too: a rewritten log row is caught on read, not only at the next restart.

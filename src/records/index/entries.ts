@@ -6,12 +6,13 @@
  *
  * Not indexed: `_id` and `_lastUpdated` (columns of the current-version row), `_text` / `_content`
  * (no expression), `phonetic` (no phonetic algorithm), Location `near` (confirmed on the resource),
- * token display texts (see forms.ts), contained resources (search.html#contained).
+ * token display texts (see forms.ts), contained resources (search.html#contained), and whether a
+ * parameter has a value at all (a presence token per parameter was 35% of all tokens of a Synthea
+ * import: `:missing` is confirmed on the resource instead).
  */
 import { extractIndexValues, normalizeString, type IndexValue, type SearchParamDef } from '../../fhir/search/index.ts';
 import {
   isNameLike,
-  PRESENT,
   referenceValueForms,
   stringValueForms,
   tokenValueForms,
@@ -117,13 +118,11 @@ export function indexEntries(resource: Record<string, unknown>, blind: Blind): I
       seen.add(key);
       tokens.push(blind(ns, f));
     };
-    let indexed = false;
     let min: string | undefined;
     let max: string | undefined;
     for (const v of values) {
       if (v.kind === 'date' || v.kind === 'number') {
         ranges.push({ param: ns, low: v.low, high: v.high, tag: null });
-        indexed = true;
       } else if (v.kind === 'quantity') {
         const tags = new Set<string>();
         if (v.system !== undefined && v.code !== undefined) tags.add(`qs\u0000${v.system}|${v.code}`);
@@ -134,7 +133,6 @@ export function indexEntries(resource: Record<string, unknown>, blind: Blind): I
           const [kind, value] = t.split('\u0000') as [string, string];
           ranges.push({ param: ns, low: v.low, high: v.high, tag: blind(ns, [kind, value]) });
         }
-        indexed = true;
       } else if (v.kind === 'composite') {
         const c = compositeKeys(v.components);
         if (!c) continue;
@@ -142,13 +140,9 @@ export function indexEntries(resource: Record<string, unknown>, blind: Blind): I
           if (c.range) ranges.push({ param: ns, low: c.range.low, high: c.range.high, tag: blind(ns, ['k', key]) });
           else token(['k', key]);
         }
-        indexed = true;
-      } else if (v.kind === 'position') {
-        indexed = true; // near is confirmed on the resource; :missing still works
-      } else {
-        const forms = equalityForms(v, nameLike);
-        for (const f of forms) token(f);
-        if (forms.length > 0) indexed = true;
+      } else if (v.kind !== 'position') {
+        // (Location `near` is confirmed on the resource.)
+        for (const f of equalityForms(v, nameLike)) token(f);
         if (v.kind === 'string' && nameLike) {
           const n = normalizeString(v.value);
           if (min === undefined || n < min) min = n;
@@ -156,7 +150,6 @@ export function indexEntries(resource: Record<string, unknown>, blind: Blind): I
         }
       }
     }
-    if (indexed) token(PRESENT);
     if (min !== undefined && max !== undefined) sorts.push({ param: ns, min, max });
   }
   return { tokens, ranges, sorts };

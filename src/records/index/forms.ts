@@ -19,7 +19,6 @@
  * | `x`   | string, raw | `:exact` |
  * | `pf`  | normalised prefixes of a name-like string (bounded) | default string search |
  * | `tg`  | trigrams of a name-like string | `:contains` (all of the query's trigrams) |
- * | `m`   | the parameter has a value | `:missing` |
  * | `k`   | a composite's equality components joined by `$` | composite |
  * | `qs` / `qu` | quantity `system|code` / code or unit, as the tag of a range row | quantity units |
  *
@@ -136,5 +135,3 @@ export function containsQueryForms(value: string): Form[] | undefined {
   const t = trigrams(value);
   return t.length === 0 ? undefined : t.map((g): Form => ['tg', g]);
 }
-
-export const PRESENT: Form = ['m', ''];

@@ -7,7 +7,7 @@
  * - string `:contains` (trigrams narrow), a default string query longer than the indexed prefixes,
  *   and the default / `:contains` search of string parameters that are not name-like;
  * - token `:text` (display texts are never indexed);
- * - composites with a string component or a quantity unit; Location `near`.
+ * - composites with a string component or a quantity unit; Location `near`; `:missing`.
  *
  * Chains and `_has` are resolved first (a bounded inner search) into reference tokens or ids.
  */
@@ -26,7 +26,6 @@ import { namespaceOf, type Blind } from '../index/entries.ts';
 import {
   containsQueryForms,
   isNameLike,
-  PRESENT,
   referenceQueryForm,
   stringPrefixQuery,
   tokenQueryForm,
@@ -191,10 +190,10 @@ function planParam(blind: Blind, c: ParamCriterion): PlannedCriterion {
   }
 }
 
-function planMissing(blind: Blind, c: MissingCriterion): PlannedCriterion {
+/** `:missing` is confirmed on the resource: the index keeps no per-parameter presence (entries.ts). */
+function planMissing(c: MissingCriterion): PlannedCriterion {
   if (c.param.code === '_id' || c.param.code === '_lastUpdated') return { clauses: c.missing ? [{ kind: 'nothing' }] : [] };
-  const any = tokensOf(blind, c.param, [PRESENT]);
-  return { clauses: [c.missing ? { kind: 'no-tokens', any } : { kind: 'tokens', any }] };
+  return { clauses: [], confirm: c };
 }
 
 /** The index clauses (and confirmations) of every criterion, AND-ed. */
@@ -206,7 +205,7 @@ export async function planCriteria(blind: Blind, criteria: readonly Criterion[],
         out.push(planParam(blind, c));
         break;
       case 'missing':
-        out.push(planMissing(blind, c));
+        out.push(planMissing(c));
         break;
       case 'chain': {
         const ids = await inner.chainTargets(c);
