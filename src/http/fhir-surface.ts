@@ -43,6 +43,8 @@ export function fhirSurface(opts: FhirSurfaceOptions) {
   return async (fhir: FastifyInstance) => {
     // No parser-wide limit: single resources get the server's limit, Bundles (POST /fhir) their own.
     fhir.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
+      // An empty body (POST $everything with no Parameters) is no body, not malformed JSON.
+      if (body === '') return done(null, undefined);
       try {
         done(null, JSON.parse(body as string));
       } catch (err) {
