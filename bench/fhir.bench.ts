@@ -1,15 +1,16 @@
 /**
  * FHIR server benchmarks (issue 13), against a node process over HTTP, with the full index:
- * - Synthea import end to end (`importFiles`, as `carechain import`: validate, label, encrypt, index,
- *   audit, anchor) of a folder (`--synthea <dir>`; the committed fixtures when absent);
  * - a synthetic US Core population grown step by step (`--fhir-sizes 10000,100000,1000000`, loaded as
  *   transaction Bundles of whole patients), and at each size: single-resource create and read over
  *   HTTP, and each US Core search (random patient / name each time, one at a time: p50 and p99);
  * - the plain-SQLite reference at each size in the same run: the same JSON in one table with the
- *   obvious plaintext indexes, the same searches as SQL.
+ *   obvious plaintext indexes, the same searches as SQL;
+ * - then Synthea import end to end into that node (`importFiles`, as `carechain import`: validate,
+ *   label, encrypt, index, audit, anchor) of a folder (`--synthea <dir>`; the committed fixtures when
+ *   absent), and its idempotent re-run.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -105,22 +106,13 @@ export async function fhirBenchmarks(progress: (m: string) => void, opts: FhirBe
     const token = readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' };
 
-    const folder = opts.synthea ?? FIXTURES;
-    if (!existsSync(folder)) throw new Error(`--synthea ${folder} does not exist`);
-    progress(`Synthea import of ${folder}`);
-    const imported = await importFiles({ path: folder, target: { url, token }, stateFile: join(tmp.dir, 'import-state.json'), quiet: true, concurrency: 4 });
-    if (imported.failed.length) throw new Error(`import failed: ${imported.failed[0]!.file}: ${imported.failed[0]!.problem}`);
-    results.push({ operation: 'Synthea import end to end (carechain import)', ops: imported.resources, opsPerSec: imported.resources / imported.seconds, p50Ms: NaN, p99Ms: NaN, note: `${imported.files} bundles in ${imported.seconds.toFixed(1)} s` });
-    const rerun = await importFiles({ path: folder, target: { url, token }, stateFile: join(tmp.dir, 'import-state-2.json'), quiet: true, concurrency: 4 });
-    results.push({ operation: 'Synthea re-import (idempotent: no new versions)', ops: rerun.resources, opsPerSec: rerun.resources / rerun.seconds, p50Ms: NaN, p99Ms: NaN });
-
     // Single creates go to patients of their own, so the searched population keeps its shape.
     const createPatients: string[] = [];
     for (let i = 0; i < 100; i++) {
       const res = await fetch(`${url}/fhir/Patient`, { method: 'POST', headers, body: JSON.stringify({ resourceType: 'Patient', name: [{ family: `Load${i}` }], gender: 'female' }) });
       createPatients.push(((await res.json()) as { id: string }).id);
     }
-    let loaded = imported.resources + createPatients.length;
+    let loaded = createPatients.length;
     let patients = 0;
     const patientIds: string[] = [];
     for (const size of opts.sizes) {
@@ -140,31 +132,42 @@ export async function fhirBenchmarks(progress: (m: string) => void, opts: FhirBe
       }
       await collectPatientIds(url, headers, patientIds, patients);
 
-      progress(`at ${loaded} resources: create, read, searches`);
+      const at = loaded;
+      progress(`at ${at} resources: create, read, searches`);
       const createdIds: string[] = [];
       const template = patientBundle(0).entry.slice(1, 26).map((e: any) => e.resource);
       const create = await httpLoad(`create over HTTP at ${size}`, url, (i) => ({
         method: 'POST', path: '/fhir/Observation', headers: { ...headers, prefer: 'return=minimal' },
         body: JSON.stringify({ ...template[i % template.length], subject: { reference: `Patient/${createPatients[i % createPatients.length]}` } }),
       }), { requests: 5000, concurrency: 64, expectStatus: 201 });
-      results.push({ ...create, operation: `create over HTTP, ${size} resources` });
+      results.push({ ...create, operation: `create over HTTP, ${at} resources`, note: `node.db ${dbSize(org.dataDir)} MB` });
       loaded += 5000;
       for (let page = 0; createdIds.length < 2000; page++) {
         const b = (await (await fetch(`${url}/fhir/Observation?patient=${createPatients[page % createPatients.length]}&_count=100&_elements=id`, { headers })).json()) as any;
         createdIds.push(...(b.entry ?? []).map((e: any) => e.resource.id));
         if (page > 200) break;
       }
-      results.push({ ...(await httpLoad('read', url, (i) => ({ method: 'GET', path: `/fhir/Observation/${createdIds[i % createdIds.length]}`, headers }), { requests: 10_000, concurrency: 64, expectStatus: 200 })), operation: `read over HTTP, ${size} resources` });
+      results.push({ ...(await httpLoad('read', url, (i) => ({ method: 'GET', path: `/fhir/Observation/${createdIds[i % createdIds.length]}`, headers }), { requests: 10_000, concurrency: 64, expectStatus: 200 })), operation: `read over HTTP, ${at} resources` });
 
       for (const [name, make] of SEARCHES) {
         const samples = opts.searchSamples ?? 200;
         const r = rng(size + name.length);
         const picks = Array.from({ length: samples }, () => Math.floor(r() * patientIds.length));
         const res = await httpLoad(name, url, (i) => ({ method: 'GET', path: `/fhir/${make(person(picks[i]!), patientIds[picks[i]!]!)}`, headers }), { requests: samples, concurrency: 1, expectStatus: 200 });
-        results.push({ ...res, operation: `  search ${name}, ${size}` });
+        results.push({ ...res, operation: `  search ${name}, ${at}` });
       }
-      results.push(...(await plain.measure(size, patients)));
+      results.push(...(await plain.measure(at, patients)));
     }
+
+    const folder = opts.synthea ?? FIXTURES;
+    if (!existsSync(folder)) throw new Error(`--synthea ${folder} does not exist`);
+    progress(`Synthea import of ${folder} (into the node holding ${loaded} resources)`);
+    const imported = await importFiles({ path: folder, target: { url, token }, stateFile: join(tmp.dir, 'import-state.json'), quiet: true, concurrency: 4 });
+    if (imported.failed.length) throw new Error(`import failed: ${imported.failed[0]!.file}: ${imported.failed[0]!.problem}`);
+    results.push({ operation: 'Synthea import end to end (carechain import)', ops: imported.resources, opsPerSec: imported.resources / imported.seconds, p50Ms: NaN, p99Ms: NaN, note: `${imported.files} bundles in ${imported.seconds.toFixed(1)} s, node held ${loaded}` });
+    const rerun = await importFiles({ path: folder, target: { url, token }, stateFile: join(tmp.dir, 'import-state-2.json'), quiet: true, concurrency: 4 });
+    results.push({ operation: 'Synthea re-import (idempotent: no new versions)', ops: rerun.resources, opsPerSec: rerun.resources / rerun.seconds, p50Ms: NaN, p99Ms: NaN });
+
   } finally {
     plain.close();
     await node.stop();
@@ -172,6 +175,12 @@ export async function fhirBenchmarks(progress: (m: string) => void, opts: FhirBe
     tmp.remove();
   }
   return results;
+}
+
+/** The node's database with its write-ahead log, in MB. */
+function dbSize(dataDir: string): number {
+  const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+  return Math.round((size(join(dataDir, 'node.db')) + size(join(dataDir, 'node.db-wal'))) / 1e6);
 }
 
 /** The server ids of patients 0..n-1 (by MRN, in order), appended to `ids`. */
