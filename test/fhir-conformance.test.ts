@@ -39,7 +39,7 @@ const made: Record<string, string> = {};
 
 before(async () => {
   let token: string;
-  ({ chain, node, token } = await startTestNode(tmp.dir, 'conformance-hospital', { maxBundleEntries: 50 }));
+  ({ chain, node, token } = await startTestNode(tmp.dir, 'conformance-hospital', { maxBundleEntries: 50, maxEverythingCount: 4 }));
   client = new Client({ baseUrl: `${node.url}/fhir`, bearerToken: token });
 });
 after(async () => {
@@ -232,6 +232,9 @@ describe('fhir-kit-client against a node', () => {
     const byGet = (await client.operation({ name: 'everything', resourceType: 'Patient', id: made.patient!, method: 'GET', input: { _count: '2' } })) as Json;
     assert.equal(byGet.entry.length, 2);
     assert.ok(byGet.total > 2);
+    const capped = (await client.operation({ name: 'everything', resourceType: 'Patient', id: made.patient!, method: 'GET', input: { _count: '100' } })) as Json;
+    assert.equal(capped.entry.length, 4, "the node's max-everything-count cuts _count");
+    assert.ok(capped.link.some((l: Json) => l.relation === 'next'));
     const paged = (await client.operation({ name: 'everything', resourceType: 'Patient', id: made.patient!, input: { resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Goal' }] } })) as Json;
     assert.ok(paged.entry.every((e: Json) => e.resource.resourceType === 'Goal'));
   });

@@ -125,6 +125,7 @@ node
   .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
   .option('--max-bundle-entries <n>', 'entries of one transaction or batch Bundle (default 2000)')
   .option('--max-bundle-bytes <n>', 'bytes of one Bundle request (default 16777216)')
+  .option('--max-everything-count <n>', 'resources in one page of Patient/$everything (default 1000)')
   .option('--tls', 'serve HTTPS and call peers over TLS trusting only the network CA (CARECHAIN_TLS)')
   .option('--config <file>', 'JSON config file (CARECHAIN_CONFIG)')
   .action(
@@ -144,6 +145,7 @@ node
         expensivePerMinute: flags.expensivePerMinute,
         maxBundleEntries: flags.maxBundleEntries,
         maxBundleBytes: flags.maxBundleBytes,
+        maxEverythingCount: flags.maxEverythingCount,
         tls: flags.tls as boolean | undefined,
         config: flags.config,
       });

@@ -11,6 +11,8 @@ import { ConfigError, errorMessage } from '../shared/errors.ts';
 /** Bundle caps (see docs/design-notes.md: a 10,000-entry transaction held the node for seconds). */
 export const DEFAULT_MAX_BUNDLE_ENTRIES = 2_000;
 export const DEFAULT_MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+/** Resources in one page of Patient/$everything (`_count` is cut to it). */
+export const DEFAULT_MAX_EVERYTHING_COUNT = 1_000;
 
 export const nodeConfigSchema = z.object({
   org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be a slug: 2-40 lowercase letters, digits or dashes'),
@@ -31,6 +33,8 @@ export const nodeConfigSchema = z.object({
   /** A transaction or batch Bundle may hold at most this many entries, and this many bytes (413 beyond, nothing stored). */
   maxBundleEntries: z.coerce.number().int().min(1).max(1_000_000),
   maxBundleBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024),
+  /** A page of Patient/$everything holds at most this many resources. */
+  maxEverythingCount: z.coerce.number().int().min(1).max(100_000),
   /** Serve HTTPS with the node's certificate and call peers over TLS trusting only the network CA. */
   tls: z.preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.toLowerCase()] ?? v : v), z.boolean({ error: 'must be true or false' })),
 });
@@ -53,6 +57,7 @@ const ENV: Record<Key, string> = {
   expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
   maxBundleEntries: 'CARECHAIN_MAX_BUNDLE_ENTRIES',
   maxBundleBytes: 'CARECHAIN_MAX_BUNDLE_BYTES',
+  maxEverythingCount: 'CARECHAIN_MAX_EVERYTHING_COUNT',
   tls: 'CARECHAIN_TLS',
 };
 const FLAG: Record<Key, string> = {
@@ -71,6 +76,7 @@ const FLAG: Record<Key, string> = {
   expensivePerMinute: '--expensive-per-minute',
   maxBundleEntries: '--max-bundle-entries',
   maxBundleBytes: '--max-bundle-bytes',
+  maxEverythingCount: '--max-everything-count',
   tls: '--tls',
 };
 
@@ -124,6 +130,7 @@ export function loadNodeConfig(
     expensivePerMinute: pick('expensivePerMinute') ?? 1_200,
     maxBundleEntries: pick('maxBundleEntries') ?? DEFAULT_MAX_BUNDLE_ENTRIES,
     maxBundleBytes: pick('maxBundleBytes') ?? DEFAULT_MAX_BUNDLE_BYTES,
+    maxEverythingCount: pick('maxEverythingCount') ?? DEFAULT_MAX_EVERYTHING_COUNT,
     tls: pick('tls') ?? false,
   };
   const parsed = nodeConfigSchema.safeParse(raw);

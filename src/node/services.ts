@@ -146,7 +146,7 @@ export async function buildServices(opts: {
     standing: licences,
     org: config.org,
     ledger: ledgerCoordinates,
-    limits: { maxBundleEntries: config.maxBundleEntries, maxBundleBytes: config.maxBundleBytes, maxEverythingCount: 1000 },
+    limits: { maxBundleEntries: config.maxBundleEntries, maxBundleBytes: config.maxBundleBytes, maxEverythingCount: config.maxEverythingCount },
   });
   const credentials = new CredentialService({ store: credentialStore, queue, audit, ledger, deployment, keys, orgId, indexedBlock });
   const consent = new ConsentService({ storage, queue, audit, ledger, conn, deployment, orgId, records: store, patients, indexedBlock });
