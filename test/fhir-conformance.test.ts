@@ -66,6 +66,7 @@ describe('fhir-kit-client against a node', () => {
     assert.equal(patient.conditionalUpdate, true);
     assert.ok(patient.searchRevInclude.includes('Observation:subject'));
     assert.ok(patient.operation.some((o: Json) => o.name === 'everything'));
+    assert.match(cs.rest[0].documentation, /compartment search/, 'what is refused is listed too');
   });
 
   test('create, read, vread, update, patch, delete; version ids, ETags and Location', async () => {
@@ -105,6 +106,10 @@ describe('fhir-kit-client against a node', () => {
     assert.match(unknownParam.outcome.issue[0].diagnostics, /Unknown search parameter "shoe"/);
     const conflict = await failure(client.update({ resourceType: 'Patient', id: made.patient!, body: { resourceType: 'Patient', id: made.patient!, name: [{ family: 'Kit' }] }, options: { headers: { 'If-Match': 'W/"1"' } } }));
     assert.equal(conflict.status, 412);
+    const compartment = await failure(client.search({ resourceType: 'Condition', compartment: { resourceType: 'Patient', id: made.patient! } }));
+    assert.equal(compartment.status, 400);
+    assert.match(compartment.outcome.issue[0].diagnostics, /compartment search is not supported.*Condition\?patient=/);
+    assert.equal((await failure(client.search({ searchParams: { _type: 'Patient' } }))).status, 400);
     const anonymous = new Client({ baseUrl: client.baseUrl });
     assert.equal((await failure(anonymous.read({ resourceType: 'Patient', id: made.patient! }))).status, 401);
   });

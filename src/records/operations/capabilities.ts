@@ -36,6 +36,21 @@ function documentation(p: SearchParamDef): string {
   return [p.description?.split('\n')[0], modifiers.length ? `Modifiers: ${modifiers.join(', ')}` : undefined, how].filter(Boolean).join('. ');
 }
 
+/**
+ * What every type search supports beyond its parameters, and what it refuses (400 / not-supported),
+ * as `src/fhir/search/query.ts` and `src/records/search/` implement it.
+ */
+const SEARCH_DOCUMENTATION = [
+  'Search by GET or POST [type]/_search (form body). Repeated parameter = AND, comma = OR.',
+  'Result parameters: _count (at most 1000; next/previous links by _offset, at most 100,000), _total (none | estimate | accurate),',
+  '_sort (several keys, - for descending; date, number, quantity, _id, and name-like strings), _summary (true | text | data | count | false), _elements,',
+  '_include and _revinclude (named parameters, optionally :[type]; :iterate one level), _format (json only), _pretty.',
+  'Chaining one level (subject:Patient.name=…, patient.birthdate=…); _has one level (_has:Observation:patient:code=…).',
+  'Not supported (400 not-supported): system-level search and _type, compartment search ([type]/[id]/[type]), _text, _content, _query, _filter, _list,',
+  '_contained, _include=*, chains deeper than one level, nested _has, token :above/:below/:in/:not-in, reference :above/:below, string :text, phonetic.',
+  'Searches whose criteria are confirmed on decrypted resources (string :contains beyond names, token :text, special) must be narrowed to 2,000 candidates by other criteria.',
+].join(' ');
+
 let cached: { type: string; searchParam: unknown[]; searchInclude: string[]; searchRevInclude: string[] }[] | undefined;
 
 /** Per type: search parameters, includes and reverse includes (computed once). */
@@ -75,6 +90,7 @@ export function capabilityStatement(baseUrl: string, org: string) {
       {
         mode: 'server',
         security: { description: 'Bearer token required for every interaction except metadata.' },
+        documentation: SEARCH_DOCUMENTATION,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
         resource: searchCapabilities().map((c) => {
           const view = FEATURE_VIEWS[c.type];
