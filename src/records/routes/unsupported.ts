@@ -16,7 +16,7 @@ export function unsupportedRoutes(fhir: FastifyInstance): void {
   fhir.get('/:type/:id/:compartmentType', async (req) => {
     const { type, id } = pathOf(instancePath, req);
     const target = String((req.params as { compartmentType: string }).compartmentType);
-    if (target.startsWith('$')) throw new DomainError('not-supported', `operation ${target} on ${type} is not supported by this server (see the CapabilityStatement at [base]/metadata)`);
+    if (target.startsWith('$')) throw new DomainError('not-supported', `GET ${type}/[id]/${target} is not an operation of this server (the CapabilityStatement at [base]/metadata lists the operations and how to invoke them)`);
     throw new DomainError(
       'not-supported',
       `compartment search is not supported by this server: search ${target}?patient=${id} (or ${type}/${id}/$everything for the whole compartment)`,
