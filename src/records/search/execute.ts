@@ -75,7 +75,9 @@ function filterOf(cl: Clause): Fragment {
       return cl.any.length === 0 ? { sql: '1 = 1', params: [] } : { sql: `NOT EXISTS (SELECT 1 FROM search_token t WHERE t.token IN (${ph(cl.any.length)}) AND t.rid = c.rid)`, params: [...cl.any] };
     case 'range': {
       const alts = rangeAlts(cl, 'r.tag');
-      return { sql: `EXISTS (SELECT 1 FROM search_range r WHERE r.rid = c.rid AND r.param = ? AND ${alts.sql})`, params: [cl.param, ...alts.params] };
+      // `r.param || ''` keeps the planner on the (rid, param) index: with `r.param = ?` SQLite chose
+      // (param, lo) for a date equality and scanned every Patient.birthdate row per candidate.
+      return { sql: `EXISTS (SELECT 1 FROM search_range r WHERE r.rid = c.rid AND r.param || '' = ? AND ${alts.sql})`, params: [cl.param, ...alts.params] };
     }
     case 'column':
       return { sql: cl.sql, params: [...cl.params] };
