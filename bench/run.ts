@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: runs the benchmark suites, prints one table (operation, ops/s, p50, p99) and
  * records each suite's figures, with the date and machine, in bench/results.json.
+ * `npm run bench -- fhir --fhir-sizes 10000,100000,1000000 --synthea <folder>` runs only the FHIR
+ * suite, grown to those sizes, importing that Synthea folder (default: the committed fixtures).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -13,6 +15,7 @@ import { credentialBenchmarks } from './credentials.bench.ts';
 import { loadBenchmarks } from './load.bench.ts';
 import { storageBenchmarks } from './storage.bench.ts';
 import { supplyBenchmarks } from './supply.bench.ts';
+import { fhirBenchmarks } from './fhir.bench.ts';
 import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -22,7 +25,11 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const seconds = Number(flag('--seconds') ?? 30);
-const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--seconds');
+const VALUED = ['--seconds', '--fhir-sizes', '--synthea'];
+const only = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1] ?? ''));
+// The FHIR suite: population sizes to measure at (1,000,000 takes a while), and a Synthea folder to import.
+const fhirSizes = (flag('--fhir-sizes') ?? '10000,100000').split(',').map(Number);
+const synthea = flag('--synthea');
 if (args.includes('--load')) only.push('load');
 const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
   [
@@ -33,6 +40,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['credentials', credentialBenchmarks],
     ['storage', storageBenchmarks],
     ['supply', supplyBenchmarks],
+    ['fhir', (p: typeof progress) => fhirBenchmarks(p, { sizes: fhirSizes, ...(synthea ? { synthea } : {}) })],
     ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => (only.length === 0 ? name !== 'load' : only.includes(name)));

@@ -1,10 +1,13 @@
 /**
  * `carechain import`: Synthea-shaped transaction Bundles and collection Bundles from a directory,
- * with progress, stopping at a bad file and resuming without duplicates after the fix.
+ * with progress, stopping at a bad file and resuming without duplicates after the fix; and the real
+ * Synthea fixtures (every resource of every type, references resolved, security labels, idempotent).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withSecurityLabels } from '../src/fhir/sensitivity/index.ts';
+import type { Resource } from '../src/fhir/types.ts';
 import { after, before, test } from 'node:test';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import type { RunningNode } from '../src/node/start.ts';
@@ -51,7 +54,8 @@ test('imports a directory, stops at a bad file, resumes after the fix without du
   writeFileSync(join(dir, 'a-patient.json'), JSON.stringify(syntheaBundle(1, 20)));
   writeFileSync(join(dir, 'b-patient.json'), JSON.stringify({ ...syntheaBundle(2, 5), entry: [...syntheaBundle(2, 5).entry, { resource: { resourceType: 'Observation', status: 'bogus' }, request: { method: 'POST', url: 'Observation' } }] }));
   writeFileSync(join(dir, 'c-patient.json'), JSON.stringify(syntheaBundle(3, 3, 'collection')));
-  const args = ['import', dir, '--node', node.url, '--org', org.slug, '--home', tmp.dir];
+  // One file at a time, so the run stops right at the bad file.
+  const args = ['import', dir, '--node', node.url, '--org', org.slug, '--home', tmp.dir, '--concurrency', '1'];
 
   const first = await runCli(args);
   assert.equal(first.code, 1);
@@ -85,4 +89,70 @@ test('imports a directory, stops at a bad file, resumes after the fix without du
   const missing = await runCli(['import', join(tmp.dir, 'nope'), '--node', node.url, '--org', org.slug, '--home', tmp.dir]);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /does not exist/);
+});
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'synthea');
+
+test('the Synthea fixtures import whole: every resource of every type, references resolved, labelled, idempotent', async () => {
+  const dir = join(tmp.dir, 'synthea-fixtures');
+  mkdirSync(dir);
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+  for (const f of files) cpSync(join(FIXTURES, f), join(dir, f));
+  const expected = new Map<string, number>();
+  const originals: Resource[] = [];
+  const ids = new Map<string, number>();
+  for (const f of files) {
+    for (const e of (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { entry: { resource: Resource }[] }).entry) {
+      const key = `${e.resource.resourceType}/${e.resource.id}`;
+      ids.set(key, (ids.get(key) ?? 0) + 1);
+      if (ids.get(key) === 1) {
+        expected.set(e.resource.resourceType, (expected.get(e.resource.resourceType) ?? 0) + 1);
+        originals.push(e.resource);
+      }
+    }
+  }
+  assert.ok(expected.size >= 14, `${expected.size} types in the fixtures`);
+  const before = await node.services.store.versionCount();
+  const run = await runCli(['import', dir, '--node', node.url, '--org', org.slug, '--home', tmp.dir]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, new RegExp(`imported ${files.length} file\\(s\\)`));
+  assert.match(run.stderr, /import: \d+\/\d+ files, \d+ resources, \d+\/s/, 'progress is shown');
+  for (const [type, n] of expected) assert.equal(await count(type), n + (type === 'Patient' ? 3 : type === 'Observation' ? 28 : type === 'Encounter' ? 3 : 0), type);
+  const stored = (await node.services.store.versionCount()) - before;
+  assert.equal(stored, originals.length, 'one version per distinct resource: repeated Organizations and Practitioners are one each');
+
+  // Every reference of every imported resource resolves to a stored resource.
+  const rows = await node.services.storage.all<{ type: string; id: string }>('SELECT type, id FROM record_current WHERE deleted = 0');
+  const present = new Set(rows.map((r) => `${r.type}/${r.id}`));
+  let refs = 0;
+  const unresolved: string[] = [];
+  let labelled = 0;
+  for (const r of rows) {
+    const resource = await node.services.store.read(r.type, r.id);
+    const contained = new Set(((resource.contained as Resource[] | undefined) ?? []).map((c) => `#${c.id}`));
+    JSON.stringify(resource, (k, v) => {
+      if (k === 'reference' && typeof v === 'string') {
+        refs++;
+        if (!present.has(v) && !contained.has(v)) unresolved.push(`${r.type}/${r.id} -> ${v}`);
+      }
+      return v;
+    });
+    // Security labels were added at write time, exactly those the classifier calls for.
+    const again = withSecurityLabels(resource);
+    assert.equal(again, resource, `${r.type}/${r.id} carries every label its codes call for`);
+    if ((resource.meta?.security ?? []).length > 0) labelled++;
+  }
+  assert.deepEqual(unresolved, []);
+  assert.ok(refs > 3000, `${refs} references checked`);
+  assert.ok(labelled >= 10, `${labelled} resources labelled (HIV tests, opioid abuse, PTSD, contraceptives…)`);
+  const opioid = await node.services.storage.all<{ id: string }>("SELECT id FROM record_current WHERE type = 'Condition'");
+  const conditions = await Promise.all(opioid.map((c) => node.services.store.read('Condition', c.id)));
+  const abuse = conditions.find((c) => JSON.stringify(c.code).includes('5602001'))!;
+  assert.deepEqual((abuse.meta!.security ?? []).map((s) => s.code).sort(), ['ETH', 'OPIOIDUD', 'R']);
+
+  // A second run, the state file lost: nothing new is stored.
+  writeFileSync(`${dir}.import-state.json`, '{"done": []}');
+  const again = await runCli(['import', dir, '--node', node.url, '--org', org.slug, '--home', tmp.dir]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((await node.services.store.versionCount()) - before, originals.length, 'a re-run writes no version');
 });

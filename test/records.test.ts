@@ -6,7 +6,7 @@
  * erasure shreds keys, and key rotation re-wraps without re-encrypting.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
@@ -16,16 +16,10 @@ import { leafHash } from '../src/merkle/hasher.ts';
 import { verifyInclusion } from '../src/merkle/verify.ts';
 import type { Storage } from '../src/storage/engine.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
-import { SUPPORTED_TYPES } from '../src/fhir/search-params.ts';
+import { resourceTypes } from '../src/fhir/search/index.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { verifyStoreCommand } from '../src/cli/verify.ts';
 import { runCli, startTestNode, tempDir, waitUntil, type TestOrg, openNodeDb, rawDatabaseBytes } from './helpers/env.ts';
-
-const EXAMPLES = join(import.meta.dirname, '..', 'node_modules', 'hl7.fhir.r4.examples');
-/** HL7 examples of the supported types that fail strict R4 validation (checked below to still fail). */
-const INVALID_EXAMPLES: Record<string, RegExp> = {
-  'DiagnosticReport-gingival-mass.json': /Invalid base64Binary format at DiagnosticReport\.presentedForm\[0\]\.data/,
-};
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -74,38 +68,12 @@ describe('FHIR REST basics', () => {
     const cs = (await meta.json()) as any;
     assert.equal(cs.resourceType, 'CapabilityStatement');
     assert.equal(cs.fhirVersion, '4.0.1');
-    assert.deepEqual(cs.rest[0].resource.map((r: any) => r.type).slice(0, SUPPORTED_TYPES.length), [...SUPPORTED_TYPES]);
+    assert.deepEqual(cs.rest[0].resource.map((r: any) => r.type), [...resourceTypes()]);
     const anon = await fetch(`${node.url}/fhir/Patient`);
     assert.equal(anon.status, 401);
     assert.equal(((await anon.json()) as any).resourceType, 'OperationOutcome');
     const forged = await fhir('GET', '/Patient', undefined, { authorization: `Bearer ${token.slice(0, -2)}xx` });
     assert.equal(forged.status, 401);
-  });
-
-  test("HL7's official examples of every supported type round-trip unchanged", async () => {
-    const files = readdirSync(EXAMPLES).filter((f) => SUPPORTED_TYPES.some((t) => f.startsWith(`${t}-`)) && f.endsWith('.json'));
-    const seen = new Set<string>();
-    let roundTripped = 0;
-    for (const f of files) {
-      const original = JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8'));
-      if (!SUPPORTED_TYPES.includes(original.resourceType)) continue;
-      const created = await fhir('POST', `/${original.resourceType}`, original);
-      if (INVALID_EXAMPLES[f]) {
-        assert.equal(created.status, 400, f);
-        assert.match(created.body.issue[0].diagnostics, INVALID_EXAMPLES[f]!);
-        continue;
-      }
-      assert.equal(created.status, 201, `${f}: ${JSON.stringify(created.body)}`);
-      assert.notEqual(created.body.id, original.id, 'the server assigns ids');
-      const read = await fhir('GET', `/${original.resourceType}/${created.body.id}`);
-      assert.equal(read.status, 200);
-      assert.equal(read.headers.get('etag'), 'W/"1"');
-      assert.equal(strip(read.body), strip(original), f);
-      seen.add(original.resourceType);
-      roundTripped++;
-    }
-    assert.deepEqual([...seen].sort(), [...SUPPORTED_TYPES].sort(), 'every supported type has round-tripped examples');
-    assert.ok(roundTripped >= 200, `round-tripped ${roundTripped}`);
   });
 
   test('invalid resources get 400 with what and where, and nothing is stored', async () => {
@@ -502,7 +470,7 @@ describe('erasure and key rotation', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as any;
     assert.notEqual(body.kekId, oldKek);
-    assert.ok(body.dataKeys > 100 && body.patientKeys > 10, JSON.stringify(body));
+    assert.ok(body.dataKeys > 20 && body.patientKeys > 10, JSON.stringify(body));
     assert.deepEqual((await node.services.storage.all('SELECT hash, data FROM record_blobs ORDER BY hash')), blobsBefore, 'ciphertext untouched');
     assert.equal(((await node.services.storage.get('SELECT COUNT(*) AS n FROM record_versions WHERE kek_id = ?', [oldKek])) as any).n, 0);
     assert.equal((await fhir('GET', `/Patient/${p.id}`)).body.name[0].family, 'Rotated');

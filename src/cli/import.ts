@@ -1,9 +1,15 @@
 /**
  * `carechain import <bundle.json|dir>`: loads FHIR Bundles (transaction or collection, as Synthea
- * writes them) or single resources into a node, with a progress bar. Resumable: finished files are
- * recorded in a state file and skipped on the next run. Idempotent: created resources get ids
- * derived from the file's hash and the entry's fullUrl, sent as PUTs, so a file re-sent after an
- * interruption updates the same resources instead of duplicating them.
+ * writes them) or single resources into a node, every resource of every type, with a progress bar.
+ *
+ * - Idempotent: each resource gets a stable id (from its own `Type/id` when it has one, so the
+ *   Organizations and Practitioners that every Synthea bundle repeats become one resource; else from
+ *   the file's hash and the entry's fullUrl), references are rewritten to those ids here, and entries
+ *   are sent as PUTs: a re-run updates nothing (the node keeps a version whose content is unchanged).
+ * - Resumable: finished files are recorded in a state file and skipped on the next run.
+ * - Fast: several files in flight (the node commits them together), a file larger than `chunk`
+ *   entries sent as several transactions (Patients first, so their keys exist to wrap to). A file that
+ *   fails may be partly stored; the re-run after the fix completes it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +26,10 @@ export interface ImportOptions {
   stateFile?: string;
   continueOnError?: boolean;
   quiet?: boolean;
+  /** Files sent at once (default 4). */
+  concurrency?: number;
+  /** Entries per transaction (default 1000; at most the node's max-bundle-entries). */
+  chunk?: number;
 }
 
 export interface ImportSummary {
@@ -27,12 +37,13 @@ export interface ImportSummary {
   skipped: number;
   resources: number;
   failed: { file: string; problem: string }[];
+  seconds: number;
 }
 
 function listFiles(path: string): string[] {
   const p = resolve(path);
   if (!existsSync(p)) throw new CarechainError(`${path} does not exist`, 2);
-  if (statSync(p).isDirectory()) return readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f));
+  if (statSync(p).isDirectory()) return readdirSync(p).filter((f) => f.endsWith('.json') && !f.endsWith('.import-state.json')).sort().map((f) => join(p, f));
   return [p];
 }
 
@@ -52,7 +63,7 @@ export function toIdempotentTransaction(content: Resource, fileHash: string): Bu
     if (!r) return undefined;
     const method = e.request?.method?.toUpperCase() ?? 'POST';
     if (method !== 'POST') return undefined;
-    const id = stableId(`${fileHash}:${e.fullUrl ?? i}`);
+    const id = stableId(r.id ? `carechain-import:${r.resourceType}/${r.id}` : `${fileHash}:${e.fullUrl ?? i}`);
     if (e.fullUrl) refs.set(e.fullUrl, `${r.resourceType}/${id}`);
     if (r.id) refs.set(`${r.resourceType}/${r.id}`, `${r.resourceType}/${id}`);
     return id;
@@ -69,7 +80,22 @@ export function toIdempotentTransaction(content: Resource, fileHash: string): Bu
   };
 }
 
+/** The transactions a file is sent as: Patients first, at most `size` entries each, with each entry's index in the file. */
+export function chunks(bundle: Bundle, size: number): { bundle: Bundle; index: number[] }[] {
+  const order = (bundle.entry ?? []).map((e, i) => ({ e, i })).sort((a, b) => Number(b.e.resource?.resourceType === 'Patient') - Number(a.e.resource?.resourceType === 'Patient'));
+  const out: { bundle: Bundle; index: number[] }[] = [];
+  for (let k = 0; k < order.length; k += size) {
+    const part = order.slice(k, k + size);
+    out.push({ bundle: { resourceType: 'Bundle', type: bundle.type, entry: part.map((p) => p.e) }, index: part.map((p) => p.i) });
+  }
+  return out.length ? out : [{ bundle, index: [] }];
+}
+
+/** A node's problem, its entry numbers translated to the file's. */
+const inFile = (problem: string, index: number[]) => problem.replace(/Bundle\.entry\[(\d+)\]/g, (m, k: string) => (index[Number(k)] === undefined ? m : `Bundle.entry[${index[Number(k)]}]`));
+
 export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
   const files = listFiles(opts.path);
   const stateFile = opts.stateFile ?? `${resolve(opts.path).replace(/\/$/, '')}.import-state.json`;
   const done = new Set<string>(existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { done: string[] }).done : []);
@@ -77,43 +103,63 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     writeFileSync(`${stateFile}.tmp`, JSON.stringify({ done: [...done] }, null, 1));
     renameSync(`${stateFile}.tmp`, stateFile);
   };
-  const summary: ImportSummary = { files: 0, skipped: 0, resources: 0, failed: [] };
+  const summary: ImportSummary = { files: 0, skipped: 0, resources: 0, failed: [], seconds: 0 };
   const tty = process.stderr.isTTY && !opts.quiet;
-  const bar = tty ? new SingleBar({ format: 'import [{bar}] {value}/{total} files | {resources} resources | {file}', hideCursor: true }) : undefined;
-  bar?.start(files.length, 0, { resources: 0, file: '' });
-  let i = 0;
-  for (const file of files) {
-    i++;
+  const bar = tty ? new SingleBar({ format: 'import [{bar}] {value}/{total} files | {resources} resources | {rate} resources/s | {file}', hideCursor: true }) : undefined;
+  bar?.start(files.length, 0, { resources: 0, rate: 0, file: '' });
+  let finished = 0;
+  let stop = false;
+  const rate = () => Math.round(summary.resources / ((performance.now() - started) / 1000));
+  const progress = (file: string) => {
+    finished++;
+    if (bar) bar.update(finished, { resources: summary.resources, rate: rate(), file: basename(file) });
+    else if (!opts.quiet && (finished % 10 === 0 || finished === files.length)) process.stderr.write(`import: ${finished}/${files.length} files, ${summary.resources} resources, ${rate()}/s\n`);
+  };
+
+  const importOne = async (file: string): Promise<void> => {
     const raw = readFileSync(file);
     const fileHash = createHash('sha256').update(raw).digest('hex');
     const key = `${basename(file)}:${fileHash}`;
     if (done.has(key)) {
       summary.skipped++;
-      bar?.update(i, { file: basename(file) });
-      continue;
+      return progress(file);
     }
     let content: Resource;
     try {
       content = JSON.parse(raw.toString('utf8')) as Resource;
     } catch (err) {
       summary.failed.push({ file, problem: `not JSON: ${(err as Error).message}` });
-      if (!opts.continueOnError) break;
-      continue;
+      if (!opts.continueOnError) stop = true;
+      return progress(file);
     }
     const bundle = content.resourceType === 'Bundle' && (content as Bundle).type === 'batch' ? (content as Bundle) : toIdempotentTransaction(content, fileHash);
-    const res = await callNode(opts.target, 'POST', '/fhir', bundle);
-    if (res.status !== 200) {
-      summary.failed.push({ file, problem: `HTTP ${res.status}: ${problemOf(res.json)}` });
-      if (!opts.continueOnError) break;
-      continue;
+    const [first, ...rest] = chunks(bundle, opts.chunk ?? 1000);
+    // The first part holds the Patients: their keys must exist before the rest is wrapped to them.
+    const send = async (c: { bundle: Bundle; index: number[] }) => {
+      const res = await callNode(opts.target, 'POST', '/fhir', c.bundle);
+      return res.status === 200 ? undefined : `HTTP ${res.status}: ${inFile(problemOf(res.json), c.index)}`;
+    };
+    const problems = [await send(first!)];
+    if (!problems[0]) problems.push(...(await Promise.all(rest.map(send))));
+    const problem = problems.find((p) => p !== undefined);
+    if (problem) {
+      summary.failed.push({ file, problem });
+      if (!opts.continueOnError) stop = true;
+      return progress(file);
     }
     summary.files++;
     summary.resources += (bundle.entry ?? []).length;
     done.add(key);
     save();
-    if (bar) bar.update(i, { resources: summary.resources, file: basename(file) });
-    else if (!opts.quiet && (i % 10 === 0 || i === files.length)) process.stderr.write(`import: ${i}/${files.length} files, ${summary.resources} resources\n`);
-  }
+    progress(file);
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (!stop && next < files.length) await importOne(files[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   bar?.stop();
+  summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

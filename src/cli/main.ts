@@ -131,6 +131,9 @@ node
   .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
   .option('--request-timeout-ms <ms>', 'a request must arrive whole within this (default 30000)')
   .option('--max-connections <n>', 'open connections at most (default 1000)')
+  .option('--max-bundle-entries <n>', 'entries of one transaction or batch Bundle (default 2000)')
+  .option('--max-bundle-bytes <n>', 'bytes of one Bundle request (default 16777216)')
+  .option('--max-everything-count <n>', 'resources in one page of Patient/$everything (default 1000)')
   .option('--tls', 'serve HTTPS and call peers over TLS trusting only the network CA (CARECHAIN_TLS)')
   .option('--config <file>', 'JSON config file (CARECHAIN_CONFIG)')
   .action(
@@ -150,6 +153,9 @@ node
         expensivePerMinute: flags.expensivePerMinute,
         requestTimeoutMs: flags.requestTimeoutMs,
         maxConnections: flags.maxConnections,
+        maxBundleEntries: flags.maxBundleEntries,
+        maxBundleBytes: flags.maxBundleBytes,
+        maxEverythingCount: flags.maxEverythingCount,
         tls: flags.tls as boolean | undefined,
         database: flags.database,
         config: flags.config,
@@ -530,10 +536,14 @@ records
 nodeOptions(program.command('import <path>').description('import FHIR Bundles (transaction/collection, e.g. Synthea) from a file or a directory; resumable'))
   .option('--state <file>', 'progress file (default <path>.import-state.json)')
   .option('--continue-on-error', 'go on with the next file when one fails', false)
+  .option('--concurrency <n>', 'files sent at once (default 4)', (v) => Number(v), 4)
+  .option('--chunk <n>', 'entries per transaction for larger files (default 1000)', (v) => Number(v), 1000)
   .action(
-    action(async (path: string, opts: { node: string; token?: string; org?: string; home: string; state?: string; continueOnError: boolean }) => {
-      const s = await importFiles({ path, target: nodeTarget(opts), stateFile: opts.state, continueOnError: opts.continueOnError });
-      console.log(`imported ${s.files} file(s), ${s.resources} resources; ${s.skipped} already imported; ${s.failed.length} failed`);
+    action(async (path: string, opts: { node: string; token?: string; org?: string; home: string; state?: string; continueOnError: boolean; concurrency: number; chunk: number }) => {
+      const s = await importFiles({ path, target: nodeTarget(opts), stateFile: opts.state, continueOnError: opts.continueOnError, concurrency: opts.concurrency, chunk: opts.chunk });
+      console.log(
+        `imported ${s.files} file(s), ${s.resources} resources; ${s.skipped} already imported; ${s.failed.length} failed (${s.seconds.toFixed(1)} s, ${Math.round(s.resources / Math.max(s.seconds, 0.001))} resources/s)`,
+      );
       for (const f of s.failed) console.log(`  - ${f.file}: ${f.problem}`);
       if (s.failed.length) throw new CarechainError(`${s.failed.length} file(s) failed; fix them and run the same command again to resume`);
     }),

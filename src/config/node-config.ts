@@ -9,6 +9,12 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../shared/errors.ts';
 
+/** Bundle caps (see docs/design-notes.md: a 10,000-entry transaction held the node for seconds). */
+export const DEFAULT_MAX_BUNDLE_ENTRIES = 2_000;
+export const DEFAULT_MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+/** Resources in one page of Patient/$everything (`_count` is cut to it). */
+export const DEFAULT_MAX_EVERYTHING_COUNT = 1_000;
+
 export const nodeConfigSchema = z.object({
   org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be a slug: 2-40 lowercase letters, digits or dashes'),
   home: z.string().min(1),
@@ -29,6 +35,11 @@ export const nodeConfigSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().min(1_000).max(3_600_000),
   /** Open connections at most; more are refused at accept. */
   maxConnections: z.coerce.number().int().min(10).max(1_000_000),
+  /** A transaction or batch Bundle may hold at most this many entries, and this many bytes (413 beyond, nothing stored). */
+  maxBundleEntries: z.coerce.number().int().min(1).max(1_000_000),
+  maxBundleBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024),
+  /** A page of Patient/$everything holds at most this many resources. */
+  maxEverythingCount: z.coerce.number().int().min(1).max(100_000),
   /** Serve HTTPS with the node's certificate and call peers over TLS trusting only the network CA. */
   /**
    * Where the node keeps its data: absent for the embedded SQLite file (`<dataDir>/node.db`), or a
@@ -61,6 +72,9 @@ const ENV: Record<Key, string> = {
   expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
   requestTimeoutMs: 'CARECHAIN_REQUEST_TIMEOUT_MS',
   maxConnections: 'CARECHAIN_MAX_CONNECTIONS',
+  maxBundleEntries: 'CARECHAIN_MAX_BUNDLE_ENTRIES',
+  maxBundleBytes: 'CARECHAIN_MAX_BUNDLE_BYTES',
+  maxEverythingCount: 'CARECHAIN_MAX_EVERYTHING_COUNT',
   tls: 'CARECHAIN_TLS',
   database: 'CARECHAIN_DATABASE',
 };
@@ -80,6 +94,9 @@ const FLAG: Record<Key, string> = {
   expensivePerMinute: '--expensive-per-minute',
   requestTimeoutMs: '--request-timeout-ms',
   maxConnections: '--max-connections',
+  maxBundleEntries: '--max-bundle-entries',
+  maxBundleBytes: '--max-bundle-bytes',
+  maxEverythingCount: '--max-everything-count',
   tls: '--tls',
   database: '--database',
 };
@@ -134,6 +151,9 @@ export function loadNodeConfig(
     expensivePerMinute: pick('expensivePerMinute') ?? 1_200,
     requestTimeoutMs: pick('requestTimeoutMs') ?? 30_000,
     maxConnections: pick('maxConnections') ?? 1_000,
+    maxBundleEntries: pick('maxBundleEntries') ?? DEFAULT_MAX_BUNDLE_ENTRIES,
+    maxBundleBytes: pick('maxBundleBytes') ?? DEFAULT_MAX_BUNDLE_BYTES,
+    maxEverythingCount: pick('maxEverythingCount') ?? DEFAULT_MAX_EVERYTHING_COUNT,
     tls: pick('tls') ?? false,
     database: pick('database'),
   };

@@ -14,10 +14,7 @@ export { SENSITIVE_CLASSES, sensitivityOf, type SensitiveClass };
 
 export const scopeSchema = z
   .object({
-    resourceTypes: z
-      .array(z.string().refine(isResourceType, 'an R4 resource type'))
-      .min(1)
-      .max(200),
+    resourceTypes: z.array(z.string().refine(isResourceType, 'a FHIR R4 resource type')).min(1).max(200),
     categories: z.array(z.string().min(1).max(100)).max(50).optional(),
     sensitive: z.array(z.enum(SENSITIVE_CLASSES)).max(SENSITIVE_CLASSES.length).optional(),
   })

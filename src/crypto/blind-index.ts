@@ -7,6 +7,9 @@
  */
 import { createHmac } from 'node:crypto';
 
+/** Bytes kept of a search-index token: 128 bits, collision-free in practice for equality lookups. */
+export const SEARCH_TOKEN_BYTES = 16;
+
 export class BlindIndex {
   private readonly key: Buffer;
 
@@ -21,5 +24,18 @@ export class BlindIndex {
 
   patientToken(patientId: string): string {
     return this.token('patient', patientId);
+  }
+
+  /**
+   * Search-index token of `value` in `namespace` (`Observation.code`) under `kind` (`sc`, `pf`, …):
+   * the first 16 bytes of the HMAC, stored as a BLOB (half the size of the base64 form).
+   */
+  searchToken(namespace: string, kind: string, value: string): Buffer {
+    return createHmac('sha256', this.key).update(`search\u0000${namespace}\u0000${kind}\u0000${value}`).digest().subarray(0, SEARCH_TOKEN_BYTES);
+  }
+
+  /** A 256-bit key for another purpose (`label`), derived from the same secret: sort-key encryption. */
+  subkey(label: string): Buffer {
+    return createHmac('sha256', this.key).update(`carechain/subkey/${label}`).digest();
   }
 }

@@ -23,7 +23,7 @@ import type { Actor } from '../identity/principal.ts';
 import { grantById } from '../indexer/projectors/consent.ts';
 import { inclusionProof } from '../merkle/proofs.ts';
 import type { LogAnchorer } from '../anchoring/log-anchorer.ts';
-import { compartment } from '../records/search.ts';
+import { compartment } from '../records/compartment.ts';
 import { dekAad, type RecordStore } from '../records/store.ts';
 import { forbidden, invalid } from '../shared/errors.ts';
 import type { Storage } from '../storage/engine.ts';

@@ -1,5 +1,6 @@
 /**
  * The FHIR R4 surface at /fhir: JSON bodies (`application/fhir+json`, `application/json`, JSON Patch),
+ * forms (search by POST),
  * content negotiation (XML is refused with 406, other bodies with 415), the authentication gate on
  * everything but the CapabilityStatement, and one error handler that answers every failure with an
  * OperationOutcome and makes sure it is audited.
@@ -11,8 +12,6 @@ import type { Gate } from './gate.ts';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-/** Single resources get the server's body limit; Bundles (a patient's whole history) their own. */
-export const BUNDLE_BODY_LIMIT = 64 * 1024 * 1024;
 
 export interface FhirSurfaceOptions {
   gate: Gate;
@@ -44,12 +43,16 @@ export function fhirSurface(opts: FhirSurfaceOptions) {
   return async (fhir: FastifyInstance) => {
     // No parser-wide limit: single resources get the server's limit, Bundles (POST /fhir) their own.
     fhir.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
+      // An empty body (POST $everything with no Parameters) is no body, not malformed JSON.
+      if (body === '') return done(null, undefined);
       try {
         done(null, JSON.parse(body as string));
       } catch (err) {
         done(invalid(`malformed JSON: ${(err as Error).message}`), undefined);
       }
     });
+    // Search by POST (`Type/_search`) takes its parameters as a form; the route reads the string.
+    fhir.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     fhir.addHook('onRequest', async (req) => {
       checkAcceptable(req);
       if (opts.publicPaths.includes(req.url.split('?')[0]!.slice('/fhir'.length))) return;

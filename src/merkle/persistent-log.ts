@@ -111,6 +111,15 @@ export class PersistentLog implements TxParticipant {
   }
 
   /** Committed size (what proofs and anchors are about). */
+  /**
+   * The hash of leaf `idx`, committed or appended by the open transaction (whose rows only that
+   * transaction sees); undefined beyond both.
+   */
+  leafHashAt(idx: number): Hash | undefined {
+    if (idx < this.tree.size) return this.tree.leafHashAt(idx);
+    return this.pending[idx - this.tree.size];
+  }
+
   get size(): number {
     return this.tree.size;
   }

@@ -39,6 +39,7 @@ import { Indexer, indexerMigrations } from '../indexer/indexer.ts';
 import { logMigrations } from '../merkle/persistent-log.ts';
 import { recordMigrations } from '../records/schema.ts';
 import { RecordService } from '../records/service.ts';
+import { SearchEngine } from '../records/search/engine.ts';
 import { RecordStore } from '../records/store.ts';
 import type { Migration, Storage } from '../storage/engine.ts';
 import { openPostgres } from '../storage/postgres.ts';
@@ -159,6 +160,7 @@ export async function buildServices(opts: {
   const records = new RecordService({
     storage,
     store,
+    search: new SearchEngine(store),
     queue,
     audit,
     anchorer: anchorers.records,
@@ -166,7 +168,7 @@ export async function buildServices(opts: {
     standing: licences,
     org: config.org,
     ledger: ledgerCoordinates,
-    limits: { maxBundleEntries: 10_000 },
+    limits: { maxBundleEntries: config.maxBundleEntries, maxBundleBytes: config.maxBundleBytes, maxEverythingCount: config.maxEverythingCount },
     identities: patients,
   });
   const credentials = new CredentialService({ store: credentialStore, queue, audit, ledger, deployment, keys, orgId, conn, indexedBlock });

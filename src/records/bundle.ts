@@ -1,8 +1,10 @@
 /**
  * FHIR transaction and batch Bundles. A transaction resolves references between its entries
- * (fullUrl → assigned id), validates every entry before anything is stored, and applies all entries
- * in one database savepoint: any failure stores nothing. A batch applies each entry on its own and
- * reports each outcome. Every entry is authorized and audited as the caller's, like a single request.
+ * (fullUrl → assigned id, or the existing resource a conditional create found), validates every
+ * entry before anything is stored, and applies all entries in one database savepoint: any failure
+ * stores nothing. A batch applies each entry on its own and reports each outcome. Every entry is
+ * authorized and audited as the caller's, like a single request. Conditional entries (R4
+ * http.html#trules): POST with `ifNoneExist`, PUT and DELETE with `Type?query` URLs.
  */
 import { randomUUID } from 'node:crypto';
 import { outcome, OutcomeCarrier, type OperationOutcome } from '../fhir/outcome.ts';
@@ -14,12 +16,14 @@ import type { FhirRepository } from './repository.ts';
 import type { WriteResult } from './store.ts';
 
 type Op =
-  | { kind: 'create'; index: number; resource: Resource; id: string }
+  | { kind: 'create'; index: number; resource: Resource; id: string; ifNoneExist?: string }
   | { kind: 'update'; index: number; resource: Resource; type: string; id: string; ifMatch?: number }
+  | { kind: 'conditional-update'; index: number; resource: Resource; type: string; query: string }
   | { kind: 'delete'; index: number; type: string; id: string }
+  | { kind: 'conditional-delete'; index: number; type: string; query: string }
   | { kind: 'read'; index: number; type: string; id: string };
 
-const ORDER = { delete: 0, create: 1, update: 2, read: 3 } as const;
+const ORDER = { delete: 0, 'conditional-delete': 0, create: 1, update: 2, 'conditional-update': 2, read: 3 } as const;
 
 function parseIfMatch(v: string | undefined, where: string): number | undefined {
   if (v === undefined) return undefined;
@@ -34,13 +38,19 @@ function toOp(entry: BundleEntry, index: number, assigned: Map<string, string>):
   const method = entry.request?.method?.toUpperCase();
   const url = entry.request?.url ?? '';
   if (!method) throw invalid(`${where}.request.method is required`, [`${where}.request`]);
-  const [path] = url.split('?');
+  const [path, query] = url.split('?') as [string, string | undefined];
   const parts = (path ?? '').split('/').filter(Boolean);
   if (method === 'POST') {
     const resource = entry.resource;
     if (!resource || typeof resource !== 'object') throw invalid(`${where}.resource is required for POST`, [`${where}.resource`]);
     const id = entry.fullUrl ? (assigned.get(entry.fullUrl) ?? randomUUID()) : randomUUID();
-    return { kind: 'create', index, resource, id };
+    const ifNoneExist = entry.request?.ifNoneExist;
+    return ifNoneExist ? { kind: 'create', index, resource, id, ifNoneExist } : { kind: 'create', index, resource, id };
+  }
+  if ((method === 'PUT' || method === 'DELETE') && parts.length === 1 && query) {
+    if (method === 'DELETE') return { kind: 'conditional-delete', index, type: parts[0]!, query };
+    if (!entry.resource) throw invalid(`${where}.resource is required for PUT`, [`${where}.resource`]);
+    return { kind: 'conditional-update', index, resource: entry.resource, type: parts[0]!, query };
   }
   if (method === 'PUT') {
     if (parts.length !== 2 || !ID_PATTERN.test(parts[1]!)) throw invalid(`${where}.request.url must be Type/id for PUT`, [`${where}.request.url`]);
@@ -51,7 +61,7 @@ function toOp(entry: BundleEntry, index: number, assigned: Map<string, string>):
     if (parts.length !== 2) throw invalid(`${where}.request.url must be Type/id for ${method}`, [`${where}.request.url`]);
     return { kind: method === 'DELETE' ? 'delete' : 'read', index, type: parts[0]!, id: parts[1]! };
   }
-  throw invalid(`${where}.request.method ${method} is not supported`, [`${where}.request.method`]);
+  throw new DomainError('not-supported', `${where}.request.method ${method} is not supported in a Bundle (POST, PUT, DELETE, GET)`, { code: 'not-supported' });
 }
 
 /** Replaces every `reference` that names a bundle fullUrl with the id assigned to it. */
@@ -83,7 +93,7 @@ function prefixIssues(err: unknown, index: number): DomainError {
 }
 
 function responseFor(r: WriteResult | null, op: Op): BundleEntry {
-  if (op.kind === 'delete') return { response: { status: '204 No Content' } };
+  if (op.kind === 'delete' || op.kind === 'conditional-delete') return { response: { status: '204 No Content' } };
   if (!r) return { response: { status: '200 OK' } };
   return {
     fullUrl: `${r.type}/${r.id}`,
@@ -97,20 +107,29 @@ function responseFor(r: WriteResult | null, op: Op): BundleEntry {
   };
 }
 
-function prepare(bundle: Bundle, maxEntries: number): { ops: Op[] } {
+async function prepare(repo: FhirRepository, bundle: Bundle, maxEntries: number): Promise<{ ops: Op[] }> {
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw invalid('Bundle.entry must be an array', ['Bundle.entry']);
-  if (entries.length > maxEntries) throw tooLarge(`a Bundle may hold at most ${maxEntries} entries (got ${entries.length})`);
-  // Assign ids to created resources first, so references between entries can be resolved.
+  if (entries.length > maxEntries) throw tooLarge(`a transaction Bundle may hold at most ${maxEntries} entries (got ${entries.length}; the node's max-bundle-entries)`);
+  // Assign ids to created resources first, so references between entries can be resolved; a
+  // conditional create that finds its resource resolves to that one.
   const assigned = new Map<string, string>();
   const refs = new Map<string, string>();
-  entries.forEach((e) => {
+  for (const [i, e] of entries.entries()) {
     if (e.request?.method?.toUpperCase() === 'POST' && e.fullUrl && e.resource?.resourceType) {
-      const id = randomUUID();
+      let id: string = randomUUID();
+      if (e.request.ifNoneExist) {
+        try {
+          const found = await repo.findOne(e.resource.resourceType, e.request.ifNoneExist);
+          if (found) id = found;
+        } catch (err) {
+          throw prefixIssues(err, i);
+        }
+      }
       assigned.set(e.fullUrl, id);
       refs.set(e.fullUrl, `${e.resource.resourceType}/${id}`);
     }
-  });
+  }
   const rewritten = refs.size ? (rewriteReferences(entries, refs) as BundleEntry[]) : entries;
   return { ops: rewritten.map((e, i) => toOp(e, i, assigned)) };
 }
@@ -120,11 +139,11 @@ const typeOf = (op: Op) => (op.kind === 'create' ? op.resource.resourceType : op
 
 export async function processTransaction(repo: FhirRepository, bundle: Bundle): Promise<Bundle> {
   await repo.authorizeBundle(bundle);
-  const { ops } = prepare(bundle, repo.maxBundleEntries);
+  const { ops } = await prepare(repo, bundle, repo.maxBundleEntries);
   for (const op of ops) {
     try {
       await repo.authorizeEntry(interactionOf(op), typeOf(op));
-      if (op.kind === 'create' || op.kind === 'update') validate(op.resource);
+      if (op.kind === 'create' || op.kind === 'update' || op.kind === 'conditional-update') validate(op.resource);
     } catch (err) {
       throw prefixIssues(err, op.index);
     }
@@ -155,7 +174,7 @@ export async function processBatch(repo: FhirRepository, bundle: Bundle): Promis
       try {
         const op = toOp(entry, index, new Map());
         await repo.authorizeEntry(interactionOf(op), typeOf(op));
-        if (op.kind === 'create' || op.kind === 'update') validate(op.resource);
+        if (op.kind === 'create' || op.kind === 'update' || op.kind === 'conditional-update') validate(op.resource);
         return responseFor(await repo.inTransaction((tx) => apply(repo, tx, op)), op);
       } catch (err) {
         const e = prefixIssues(err, index);
@@ -170,11 +189,15 @@ export async function processBatch(repo: FhirRepository, bundle: Bundle): Promis
 async function apply(repo: FhirRepository, tx: Tx, op: Op): Promise<WriteResult | null> {
   switch (op.kind) {
     case 'create':
-      return repo.createIn(tx, op.resource, op.id);
+      return repo.createIn(tx, op.resource, op.id, op.ifNoneExist === undefined ? undefined : repo.conditionOf(op.resource.resourceType, op.ifNoneExist, 'ifNoneExist'));
     case 'update':
       return repo.updateIn(tx, op.type, op.id, op.resource, op.ifMatch);
+    case 'conditional-update':
+      return repo.conditionalUpdateIn(tx, op.resource, repo.conditionOf(op.type, op.query, 'the conditional update'));
     case 'delete':
       return repo.deleteIn(tx, op.type, op.id, await repo.patientOf(op.type, op.id));
+    case 'conditional-delete':
+      return (await repo.conditionalDeleteIn(tx, repo.conditionOf(op.type, op.query, 'the conditional delete')))[0] ?? null;
     case 'read': {
       const resource = await repo.readIn(tx, op.type, op.id);
       return { resource, type: op.type, id: op.id, version: Number(resource.meta?.versionId), lastUpdated: String(resource.meta?.lastUpdated), created: false, leafIndex: -1 };

@@ -4,12 +4,18 @@
  */
 import { hasRole, type Principal } from '../identity/principal.ts';
 
-/** Administrative resources that front-desk staff handle; everything else is clinical. */
-const ADMINISTRATIVE = new Set(['Patient', 'Practitioner', 'Organization', 'Encounter']);
+/**
+ * Administrative resources that front-desk staff handle (demographics, the directory, scheduling,
+ * coverage); every other R4 type is clinical.
+ */
+const ADMINISTRATIVE = new Set([
+  'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'HealthcareService', 'Endpoint', 'Encounter',
+  'Appointment', 'AppointmentResponse', 'Schedule', 'Slot', 'Coverage', 'RelatedPerson', 'Person',
+]);
 /** The practitioner and organization directory stays readable to a clinician without a valid licence. */
-const DIRECTORY = new Set(['Practitioner', 'Organization', 'PractitionerRole']);
+const DIRECTORY = new Set(['Practitioner', 'Organization', 'PractitionerRole', 'Location', 'HealthcareService', 'Endpoint']);
 
-export type FhirInteraction = 'read' | 'search' | 'write' | 'everything' | 'erase' | 'verify' | 'provenance' | 'consent' | 'bundle';
+export type FhirInteraction = 'read' | 'search' | 'history' | 'write' | 'everything' | 'erase' | 'verify' | 'provenance' | 'consent' | 'bundle';
 
 export type Decision = { allow: true } | { allow: false; reason: string };
 
@@ -22,13 +28,14 @@ export function decideFhir(p: Principal, interaction: FhirInteraction, type: str
   if (p.roles.includes('admin')) return { allow: true };
   if (p.roles.includes('clinician') && interaction !== 'erase') {
     // Only licensed, non-excluded practitioners touch patient data (the directory stays readable).
-    if (licenceProblem && !(type && DIRECTORY.has(type) && (interaction === 'read' || interaction === 'search'))) return { allow: false, reason: licenceProblem };
+    if (licenceProblem && !(type && DIRECTORY.has(type) && (interaction === 'read' || interaction === 'search' || interaction === 'history'))) return { allow: false, reason: licenceProblem };
     return { allow: true };
   }
   const ok = (() => {
     switch (interaction) {
       case 'read':
       case 'search':
+      case 'history':
       case 'write':
         return p.roles.includes('staff') && !!type && ADMINISTRATIVE.has(type);
       case 'erase':

@@ -68,4 +68,28 @@ export const recordMigrations: Migration[] = [
       );
     `),
   leafTableMigration('records'),
+  // Every R4 type, the spec's search parameters (docs/search-privacy.md says what each table holds).
+  // Rows are keyed by `rid`, an integer the store gives each resource once; existing resources get
+  // theirs, and their index, when the store opens (RecordStore.reindexMissing).
+  (tx) =>
+    tx.exec(`
+      DROP TABLE record_search;
+      ALTER TABLE record_current ADD COLUMN rid INTEGER;
+      CREATE UNIQUE INDEX record_current_rid ON record_current (rid);
+      -- Every Patient compartment a resource is in (R4 CompartmentDefinition), by patient token.
+      CREATE TABLE record_compartment (patient_token TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (patient_token, rid));
+      CREATE INDEX record_compartment_rid ON record_compartment (rid);
+      -- Equality: 128-bit HMAC tokens of (Type.param, form, value); see records/index/forms.ts.
+      CREATE TABLE search_token (token BLOB NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (token, rid))${tx.dialect === 'sqlite' ? ' WITHOUT ROWID' : ''};
+      CREATE INDEX search_token_rid ON search_token (rid);
+      -- Dates, numbers, quantities: [lo, hi) (lo = hi: a point); tag = blinded unit or composite key.
+      CREATE TABLE search_range (rid INTEGER NOT NULL, param TEXT NOT NULL, lo REAL NOT NULL, hi REAL NOT NULL, tag BLOB);
+      CREATE INDEX search_range_rid ON search_range (rid, param);
+      CREATE INDEX search_range_lo ON search_range (param, lo);
+      CREATE INDEX search_range_hi ON search_range (param, hi);
+      -- Sort keys of name-like strings, AES-256-GCM under a key derived from the index secret.
+      -- Type-level _history, newest first.
+      CREATE INDEX record_versions_type_leaf ON record_versions (type, leaf_index);
+      CREATE TABLE search_sort (rid INTEGER NOT NULL, param TEXT NOT NULL, sort_key BLOB NOT NULL, PRIMARY KEY (rid, param));
+    `),
 ];

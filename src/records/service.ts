@@ -12,11 +12,23 @@ import type { Storage, Tx } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import type { LedgerCoordinates } from './proof.ts';
 import { FhirRepository } from './repository.ts';
+import type { SearchEngine } from './search/engine.ts';
 import type { RecordStore } from './store.ts';
+
+/** What one request may ask of the record store at most (node configuration). */
+export interface RecordLimits {
+  /** Entries of a transaction or batch Bundle. */
+  maxBundleEntries: number;
+  /** Bytes of a Bundle request body. */
+  maxBundleBytes: number;
+  /** Resources of one `$everything` page. */
+  maxEverythingCount: number;
+}
 
 export interface RecordServiceDeps {
   storage: Storage;
   store: RecordStore;
+  search: SearchEngine;
   queue: WriteQueue;
   audit: AuditTrail;
   anchorer: LogAnchorer;
@@ -24,7 +36,7 @@ export interface RecordServiceDeps {
   standing: Standing;
   org: string;
   ledger: LedgerCoordinates;
-  limits: { maxBundleEntries: number };
+  limits: RecordLimits;
   /** Erasure also forgets the patient's identity links and custody key (the identity feature owns them). */
   identities?: { forget(tx: Tx, patientId: string): Promise<void> };
 }
@@ -34,6 +46,10 @@ export class RecordService {
 
   get store(): RecordStore {
     return this.deps.store;
+  }
+
+  get limits(): RecordLimits {
+    return this.deps.limits;
   }
 
   /** A repository bound to `caller`: every operation is authorized and audited as theirs. */

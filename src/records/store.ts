@@ -1,7 +1,10 @@
 /**
- * The custodian's record store: every FHIR resource version encrypted under its own data key,
- * stored by ciphertext hash, its key wrapped for the organization and the patient, and a leaf for it
- * appended to the organization's record log (RFC 6962), whose roots are anchored on the ledger.
+ * The custodian's record store: every FHIR resource version, of every R4 resource type, encrypted
+ * under its own data key, stored by ciphertext hash, its key wrapped for the organization and the
+ * patient, and a leaf for it appended to the organization's record log (RFC 6962), whose roots are
+ * anchored on the ledger. The patient of a resource is the first patient whose compartment it is in
+ * (R4 Patient CompartmentDefinition, `patientsOf`); every compartment it is in is indexed. Before a
+ * version is stored it gets the HL7 security labels its codes call for (`withSecurityLabels`).
  *
  * Writes take the open transaction (`tx`, from the write queue); reads check integrity (ciphertext
  * hash, log leaf, GCM tag) and fail loudly on tampering. This module owns the record tables: nothing
@@ -11,13 +14,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { BlindIndex } from '../crypto/blind-index.ts';
 import { DecryptionError, generateX25519, newDataKey, open, seal, unwrapKeyFor, wrapperFor, type RecipientWrapper } from '../crypto/envelope.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
-import { codesOf, dateOf, isSupportedType, patientIdOf, type SupportedType } from '../fhir/search-params.ts';
+import { isResourceType, patientsOf } from '../fhir/search/index.ts';
+import { withSecurityLabels } from '../fhir/sensitivity/index.ts';
 import { ID_PATTERN, type Resource } from '../fhir/types.ts';
 import { leafHash } from '../merkle/hasher.ts';
 import { PersistentLog } from '../merkle/persistent-log.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { conflict, DomainError, gone, invalid, notFound } from '../shared/errors.ts';
 import type { Sql, Storage, Tx } from '../storage/engine.ts';
+import { SearchIndexWriter } from './index/writer.ts';
 
 export interface VersionRow {
   type: string;
@@ -44,6 +49,8 @@ export interface WriteResult {
   lastUpdated: string;
   created: boolean;
   leafIndex: number;
+  /** An update whose content equalled the current version: nothing was written. */
+  unchanged?: boolean;
 }
 
 /** Stored data failed an integrity check; the message says exactly what. */
@@ -59,26 +66,69 @@ export const recordAad = (type: string, id: string, version: number) => Buffer.f
 /** The additional data binding a wrapped data key to its ciphertext. */
 export const dekAad = (blobHash: string) => Buffer.from(`carechain:dek:${blobHash}`);
 
-const toRow = (r: VersionRow): VersionRow => ({ ...r, version: Number(r.version), erased: Number(r.erased), leaf_index: Number(r.leaf_index) });
+export const toVersionRow = (r: VersionRow): VersionRow => ({ ...r, version: Number(r.version), erased: Number(r.erased), leaf_index: Number(r.leaf_index) });
 
 export interface CurrentVersion {
   version: number;
   deleted: boolean;
   erased: boolean;
+  /** The resource's row key in the search index. */
+  rid: number;
+}
+
+/** The id of the patient a resource belongs to: the first whose compartment it is in. */
+export function patientIdOf(resource: Resource): string | undefined {
+  return patientsOf(resource)[0];
 }
 
 export class RecordStore {
   private readonly wrappers = new Map<string, RecipientWrapper>();
+  readonly index: SearchIndexWriter;
+  /** The next resource row key; never reused (a rolled-back transaction leaves a gap). */
+  private nextRid: number;
 
   private constructor(
     private readonly storage: Storage,
     private keys: OrgKeys,
     readonly blind: BlindIndex,
     readonly log: PersistentLog,
-  ) {}
+    maxRid: number,
+  ) {
+    this.index = new SearchIndexWriter(blind);
+    this.nextRid = maxRid + 1;
+  }
 
   static async open(storage: Storage, keys: OrgKeys, blind: BlindIndex): Promise<RecordStore> {
-    return new RecordStore(storage, keys, blind, await PersistentLog.open(storage, 'records'));
+    const max = await storage.get<{ m: number | null }>('SELECT MAX(rid) AS m FROM record_current');
+    const store = new RecordStore(storage, keys, blind, await PersistentLog.open(storage, 'records'), Number(max?.m ?? 0));
+    await store.reindexMissing();
+    return store;
+  }
+
+  /**
+   * Gives resources stored before the search index existed their row key and index rows (once,
+   * after the migration that created the index), in batches of one transaction each.
+   */
+  async reindexMissing(batch = 500): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await this.storage.all<{ type: string; id: string; version: number; deleted: number; erased: number }>(
+        'SELECT type, id, version, deleted, erased FROM record_current WHERE rid IS NULL LIMIT ?',
+        [batch],
+      );
+      if (rows.length === 0) return done;
+      await this.storage.transaction(async (tx) => {
+        for (const r of rows) {
+          const rid = this.nextRid++;
+          await tx.run('UPDATE record_current SET rid = ? WHERE type = ? AND id = ?', [rid, r.type, r.id]);
+          if (Number(r.deleted) || Number(r.erased)) continue;
+          const row = (await this.versionRow(r.type, r.id, Number(r.version), tx))!;
+          const resource = await this.decrypt(row, tx);
+          await this.index.write(tx, rid, resource, patientsOf(resource).map((p) => this.patientToken(p)));
+        }
+      });
+      done += rows.length;
+    }
   }
 
   /** Keyed token of a search value: equality search without plaintext. */
@@ -95,7 +145,7 @@ export class RecordStore {
   async create(tx: Tx, resource: Resource, author: string, id: string = randomUUID()): Promise<WriteResult> {
     checkType(resource.resourceType);
     if (await this.currentVersion(resource.resourceType, id, tx)) throw conflict(`${resource.resourceType}/${id} already exists`, 'duplicate');
-    return this.writeVersion(tx, resource, author, id, 1, 'create');
+    return this.writeVersion(tx, resource, author, id, 1, 'create', undefined);
   }
 
   /** Update (or create with a client-chosen id). `ifMatch` is the expected current version. */
@@ -108,7 +158,17 @@ export class RecordStore {
     if (ifMatch !== undefined && ifMatch !== (cur?.version ?? 0)) {
       throw new DomainError('precondition-failed', `version conflict: If-Match ${ifMatch} but ${type}/${id} is at version ${cur?.version ?? 'none'}`, { code: 'conflict' });
     }
-    return this.writeVersion(tx, resource, author, id, (cur?.version ?? 0) + 1, cur ? 'update' : 'create');
+    // An update that changes nothing (a re-run import) keeps the current version: no new version, log
+    // entry or index write (FHIR servers commonly treat it so; the response is the current version).
+    if (cur && !cur.deleted) {
+      const row = (await this.versionRow(type, id, cur.version, tx))!;
+      const current = await this.decrypt(row, tx);
+      if (sameContent(current, withSecurityLabels(resource))) {
+        const meta = current.meta as { lastUpdated: string };
+        return { resource: current, type, id, version: cur.version, lastUpdated: meta.lastUpdated, created: false, leafIndex: row.leaf_index, unchanged: true };
+      }
+    }
+    return this.writeVersion(tx, resource, author, id, (cur?.version ?? 0) + 1, cur ? 'update' : 'create', cur);
   }
 
   /** Deletes (idempotently: null when there is nothing live to delete). */
@@ -122,19 +182,22 @@ export class RecordStore {
     const row = { type, id, version, op: 'delete' as const, patient_token: prev.patient_token, blob_hash: null, author, last_updated: lastUpdated };
     const leafIndex = await this.log.append(tx, versionLeaf(row));
     await this.insertVersion(tx, { ...row, kek_id: null, custodian_key: null, patient_epk: null, patient_key: null, leaf_index: leafIndex });
-    await this.upsertCurrent(tx, type, id, version, true, prev.patient_token, Date.parse(lastUpdated));
-    await tx.run('DELETE FROM record_search WHERE type = ? AND id = ?', [type, id]);
+    await this.upsertCurrent(tx, type, id, version, true, prev.patient_token, Date.parse(lastUpdated), cur.rid);
+    await this.index.remove(tx, cur.rid);
     return { resource: null, type, id, version, lastUpdated, created: false, leafIndex };
   }
 
-  private async writeVersion(tx: Tx, input: Resource, author: string, id: string, version: number, op: 'create' | 'update'): Promise<WriteResult> {
+  private async writeVersion(tx: Tx, input: Resource, author: string, id: string, version: number, op: 'create' | 'update', cur: CurrentVersion | undefined): Promise<WriteResult> {
     if (!ID_PATTERN.test(id)) throw invalid(`invalid id "${id}"`, [`${input.resourceType}.id`]);
-    const type = input.resourceType as SupportedType;
+    const type = input.resourceType;
     const lastUpdated = new Date().toISOString();
-    // Server-owned metadata replaces whatever the client sent (no mass assignment of id/meta).
-    const resource: Resource = { ...input, id, meta: { ...(input.meta ?? {}), versionId: String(version), lastUpdated } };
-    const patientId = patientIdOf(resource);
-    const patientToken = patientId ? this.patientToken(patientId) : null;
+    // Server-owned metadata replaces whatever the client sent (no mass assignment of id/meta); the
+    // security labels the resource's codes call for are added (never removed).
+    const resource: Resource = withSecurityLabels({ ...input, id, meta: { ...(input.meta ?? {}), versionId: String(version), lastUpdated } });
+    const patients = patientsOf(resource);
+    const patientTokens = patients.map((p) => this.patientToken(p));
+    const patientId = patients[0];
+    const patientToken = patientTokens[0] ?? null;
 
     const dek = newDataKey();
     const blob = seal(dek, Buffer.from(canonicalJson(resource)), recordAad(type, id, version));
@@ -148,11 +211,10 @@ export class RecordStore {
     await tx.run('INSERT INTO record_blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING', [blobHash, blob]);
     const leafIndex = await this.log.append(tx, versionLeaf(row));
     await this.insertVersion(tx, { ...row, kek_id: this.keys.currentKek.id, custodian_key: custodianKey, patient_epk: wrapper?.epk ?? null, patient_key: patientKey, leaf_index: leafIndex });
-    await this.upsertCurrent(tx, type, id, version, false, patientToken, Date.parse(lastUpdated));
-    await tx.run('DELETE FROM record_search WHERE type = ? AND id = ?', [type, id]);
-    for (const code of codesOf(resource)) await tx.run('INSERT INTO record_search (type, id, param, token, low, high) VALUES (?, ?, ?, ?, ?, ?)', [type, id, 'code', this.token('code', code), null, null]);
-    const date = dateOf(resource);
-    if (date) await tx.run('INSERT INTO record_search (type, id, param, token, low, high) VALUES (?, ?, ?, ?, ?, ?)', [type, id, 'date', null, date[0], date[1]]);
+    const rid = cur?.rid ?? this.nextRid++;
+    await this.upsertCurrent(tx, type, id, version, false, patientToken, Date.parse(lastUpdated), rid);
+    if (cur) await this.index.remove(tx, rid);
+    await this.index.write(tx, rid, resource, patientTokens);
     return { resource, type, id, version, lastUpdated, created: version === 1 || op === 'create', leafIndex };
   }
 
@@ -164,11 +226,11 @@ export class RecordStore {
     );
   }
 
-  private upsertCurrent(tx: Tx, type: string, id: string, version: number, deleted: boolean, patientToken: string | null, updatedMs: number): Promise<unknown> {
+  private upsertCurrent(tx: Tx, type: string, id: string, version: number, deleted: boolean, patientToken: string | null, updatedMs: number, rid: number): Promise<unknown> {
     return tx.run(
-      `INSERT INTO record_current (type, id, version, deleted, patient_token, last_updated_ms) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO record_current (type, id, version, deleted, patient_token, last_updated_ms, rid) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted, patient_token = excluded.patient_token, last_updated_ms = excluded.last_updated_ms`,
-      [type, id, version, deleted ? 1 : 0, patientToken, updatedMs],
+      [type, id, version, deleted ? 1 : 0, patientToken, updatedMs, rid],
     );
   }
 
@@ -199,8 +261,8 @@ export class RecordStore {
   // --- reads --------------------------------------------------------------------------------------
 
   async currentVersion(type: string, id: string, sql: Sql = this.storage): Promise<CurrentVersion | undefined> {
-    const cur = await sql.get<{ version: number; deleted: number; erased: number }>('SELECT version, deleted, erased FROM record_current WHERE type = ? AND id = ?', [type, id]);
-    return cur && { version: Number(cur.version), deleted: Number(cur.deleted) === 1, erased: Number(cur.erased) === 1 };
+    const cur = await sql.get<{ version: number; deleted: number; erased: number; rid: number }>('SELECT version, deleted, erased, rid FROM record_current WHERE type = ? AND id = ?', [type, id]);
+    return cur && { version: Number(cur.version), deleted: Number(cur.deleted) === 1, erased: Number(cur.erased) === 1, rid: Number(cur.rid) };
   }
 
   async read(type: string, id: string, sql: Sql = this.storage): Promise<Resource> {
@@ -269,7 +331,10 @@ export class RecordStore {
   async checkLeaf(row: VersionRow, sql: Sql = this.storage): Promise<void> {
     const where = `${row.type}/${row.id}/_history/${row.version}`;
     const expected = leafHash(versionLeaf(row));
-    if (row.leaf_index >= this.log.tree.size || !this.log.tree.leafHashAt(row.leaf_index).equals(expected)) {
+    // A version written earlier in the open transaction (a Bundle, a batch of the write queue) has its
+    // leaf pending in the log until the commit.
+    const logged = this.log.leafHashAt(row.leaf_index);
+    if (!logged || !logged.equals(expected)) {
       throw integrityError(`${where}: version metadata does not match record-log entry ${row.leaf_index}`);
     }
     // The stored entry too: a rewritten log row is caught on read, not only at the next restart.
@@ -281,12 +346,12 @@ export class RecordStore {
 
   async versionRow(type: string, id: string, version: number, sql: Sql = this.storage): Promise<VersionRow | undefined> {
     const row = await sql.get<VersionRow>('SELECT * FROM record_versions WHERE type = ? AND id = ? AND version = ?', [type, id, version]);
-    return row && toRow(row);
+    return row && toVersionRow(row);
   }
 
   async history(type: string, id: string): Promise<VersionRow[]> {
     checkType(type);
-    const rows = (await this.storage.all<VersionRow>('SELECT * FROM record_versions WHERE type = ? AND id = ? ORDER BY version DESC', [type, id])).map(toRow);
+    const rows = (await this.storage.all<VersionRow>('SELECT * FROM record_versions WHERE type = ? AND id = ? ORDER BY version DESC', [type, id])).map(toVersionRow);
     if (rows.length === 0) throw notFound(`${type}/${id}`);
     return rows;
   }
@@ -294,7 +359,7 @@ export class RecordStore {
   /** Every version row in log order (for whole-store verification). */
   async *allVersions(pageSize = 5000): AsyncGenerator<VersionRow> {
     for (let after = -1; ; ) {
-      const rows = (await this.storage.all<VersionRow>('SELECT * FROM record_versions WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?', [after, pageSize])).map(toRow);
+      const rows = (await this.storage.all<VersionRow>('SELECT * FROM record_versions WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?', [after, pageSize])).map(toVersionRow);
       yield* rows;
       if (rows.length < pageSize) return;
       after = rows.at(-1)!.leaf_index;
@@ -312,14 +377,19 @@ export class RecordStore {
 
   /** The patient a stored resource belongs to (decrypting its current or last live version). */
   async patientOf(type: string, id: string): Promise<string | undefined> {
-    const cur = await this.currentVersion(type, id);
-    if (!cur) return undefined;
-    if (type === 'Patient') return id;
+    return (await this.patientsOfStored(type, id))[0];
+  }
+
+  /** Every patient whose compartment a stored resource is (or, deleted, was last) in. */
+  async patientsOfStored(type: string, id: string, sql: Sql = this.storage): Promise<string[]> {
+    const cur = await this.currentVersion(type, id, sql);
+    if (!cur) return [];
+    if (type === 'Patient' && cur.deleted) return [id];
     try {
-      const row = await this.versionRow(type, id, cur.deleted ? cur.version - 1 : cur.version);
-      return row && row.op !== 'delete' && !row.erased ? patientIdOf(await this.decrypt(row)) : undefined;
+      const row = await this.versionRow(type, id, cur.deleted ? cur.version - 1 : cur.version, sql);
+      return row && row.op !== 'delete' && !row.erased ? patientsOf(await this.decrypt(row, sql)) : type === 'Patient' ? [id] : [];
     } catch {
-      return undefined;
+      return type === 'Patient' ? [id] : [];
     }
   }
 
@@ -333,6 +403,17 @@ export class RecordStore {
   }
 }
 
-export function checkType(type: string): asserts type is SupportedType {
-  if (!isSupportedType(type)) throw new DomainError('not-found', `resource type ${type} is not supported by this server`, { code: 'not-supported' });
+/** Every FHIR R4 resource type is stored; anything else is 404 (`not-supported`). */
+export function checkType(type: string): void {
+  if (!isResourceType(type)) throw new DomainError('not-found', `${type} is not a FHIR R4 resource type`, { code: 'not-supported' });
+}
+
+/** Whether two versions have the same content, server metadata (versionId, lastUpdated) aside. */
+export function sameContent(a: Resource, b: Resource): boolean {
+  const strip = (r: Resource) => {
+    const { versionId: _v, lastUpdated: _l, ...meta } = (r.meta ?? {}) as Record<string, unknown>;
+    const { meta: _m, ...rest } = r;
+    return canonicalJson(Object.keys(meta).length ? { ...rest, meta } : rest);
+  };
+  return strip(a) === strip(b);
 }

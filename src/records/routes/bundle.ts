@@ -1,7 +1,7 @@
-/** POST /fhir: transaction and batch Bundles. */
+/** POST /fhir: transaction and batch Bundles, at most the node's configured bytes (413 before parsing) and entries. */
 import type { FastifyInstance } from 'fastify';
 import type { Bundle } from '../../fhir/types.ts';
-import { BUNDLE_BODY_LIMIT, sendFhir } from '../../http/fhir-surface.ts';
+import { sendFhir } from '../../http/fhir-surface.ts';
 import { expensive } from '../../http/rate-limits.ts';
 import { invalid } from '../../shared/errors.ts';
 import { processBatch, processTransaction } from '../bundle.ts';
@@ -9,7 +9,7 @@ import type { RecordService } from '../service.ts';
 import { bodyResource, repoOf } from './shared.ts';
 
 export function bundleRoutes(fhir: FastifyInstance, records: RecordService, opts: { expensivePerMinute: number }): void {
-  fhir.post('/', { bodyLimit: BUNDLE_BODY_LIMIT, ...expensive(opts.expensivePerMinute) }, async (req, reply) => {
+  fhir.post('/', { bodyLimit: records.limits.maxBundleBytes, ...expensive(opts.expensivePerMinute) }, async (req, reply) => {
     const bundle = bodyResource(req) as Bundle;
     if (bundle.resourceType !== 'Bundle') throw invalid('POST /fhir takes a Bundle of type transaction or batch', ['resourceType']);
     if (bundle.type === 'transaction') return sendFhir(reply, 200, await processTransaction(repoOf(records, req), bundle));

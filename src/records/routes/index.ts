@@ -10,6 +10,7 @@ import { historyRoutes } from './history.ts';
 import { instanceRoutes } from './instance.ts';
 import { provenanceRoutes } from './provenance.ts';
 import { typeRoutes } from './type.ts';
+import { unsupportedRoutes } from './unsupported.ts';
 
 export function recordRoutes(fhir: FastifyInstance, records: RecordService, opts: { org: string; expensivePerMinute: number }): void {
   metadataRoute(fhir, opts.org);
@@ -21,4 +22,5 @@ export function recordRoutes(fhir: FastifyInstance, records: RecordService, opts
   everythingOperation(fhir, records, opts);
   eraseOperation(fhir, records);
   verifyOperation(fhir, records);
+  unsupportedRoutes(fhir);
 }
