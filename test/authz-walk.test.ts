@@ -26,6 +26,10 @@ export const PUBLIC_ROUTES = [
   'GET /api/participants',
   'GET /api/participants/:orgId',
   'GET /api/consent/custodian',
+  'GET /api/openapi.json',
+  'GET /api/anchors', // anchored roots: a mirror of the public ledger
+  'GET /api/supply/licences/:org', // trading licences: a mirror of the public ledger
+  'GET /01/*', // GS1 Digital Link verification: signed by a trading partner (docs/supply.md)
   'GET /fhir/metadata',
   'POST /api/auth/login',
   'POST /api/auth/patient/challenge',
@@ -124,4 +128,17 @@ test('every route, every caller: no 5xx; only the documented routes are public; 
   assert.deepEqual(problems, []);
   const undocumented = publicSeen.filter((k) => !PUBLIC_ROUTES.includes(k));
   assert.deepEqual(undocumented, [], 'routes answering without a token that the README does not list as public');
+});
+
+test('#17.7 /api/openapi.json: OpenAPI 3.1 from the zod schemas, every /api route in it', async () => {
+  const doc = JSON.parse((await call(undefined, 'GET', '/api/openapi.json')).text) as { openapi: string; paths: Record<string, Record<string, any>> };
+  assert.equal(doc.openapi, '3.1.0');
+  for (const r of routesOf(node.app).filter((x) => x.url.startsWith('/api/'))) {
+    const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    assert.ok(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path} documented`);
+  }
+  const fetchOp = doc.paths['/api/exchange/fetch']!.post;
+  assert.deepEqual(Object.keys(fetchOp.requestBody.content['application/json'].schema.properties).sort(), ['emergencyReason', 'patient', 'practitioner', 'purpose', 'scope']);
+  assert.ok(fetchOp.requestBody.content['application/json'].schema.required.includes('patient'));
+  assert.equal(doc.paths['/api/patient/link']!.post['x-access'], 'public');
 });

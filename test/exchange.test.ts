@@ -123,6 +123,17 @@ describe('consent-enforced exchange', () => {
     assert.deepEqual(withMind.body.entry.map((e: any) => e.resource.code?.text).filter(Boolean).sort(), ['mood assessment', 'pulse']);
   });
 
+  test('the CLI fetches and says why when nothing comes back', async () => {
+    const args = ['exchange', 'fetch', '--node', bUrl, '--org', clinic.slug, '--home', tmp.dir];
+    const ok = await runCli([...args, '--patient', patientAddress, '--types', 'Observation']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, new RegExp(`custodian ${hospital.orgId}: HTTP 200, 2 verified`));
+    assert.match(ok.stdout, /2 resources verified against the ledger: .*1 Observation/);
+    const none = await runCli([...args, '--patient', privateKeyToAccount(generatePrivateKey()).address]);
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /problem: no grant to this organization for this patient has been received/);
+  });
+
   test('#11.4 sensitive conditions are recognised by their codes: a plain Condition grant releases asthma only', async () => {
     await grant({ resourceTypes: ['Condition'] });
     const r = await fetchAtB({ resourceTypes: ['Condition'] });

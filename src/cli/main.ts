@@ -283,6 +283,35 @@ patient
     console.log(account.address);
   }));
 
+const exchangeCmd = program.command('exchange').description("records from other organizations, under the patient's consent");
+nodeOptions(exchangeCmd.command('fetch').description("fetch a patient's records from the custodians that granted this organization access (or, with --emergency-reason, break the glass), each verified against the ledger"))
+  .requiredOption('--patient <address>', "the patient's address (here, or at a custodian, as the patient gave it)")
+  .option('--purpose <code>', PURPOSES.join('|'), 'TREAT')
+  .option('--types <types>', 'limit to these resource types (a grant of exactly this scope is used)')
+  .option('--sensitive <classes>', `with --types: sensitive classes the grant names (${SENSITIVE_CLASSES.join(', ')})`)
+  .option('--practitioner <ref>', 'as the operator: the practitioner to ask for (a clinician asks as themself)')
+  .option('--emergency-reason <text>', 'break-glass: with --purpose ETREAT, the clinical reason (flagged on the ledger, reviewed)')
+  .option('--out <file>', 'write the verified resources as a FHIR Bundle')
+  .addHelpText('after', '\nExamples:\n  carechain exchange fetch --node https://127.0.0.1:4002 --org riverside --patient 0xAbC… --types Observation\n  carechain exchange fetch --node https://127.0.0.1:4002 --org riverside --patient 0xAbC… --purpose ETREAT \\\n    --practitioner Practitioner/lee --emergency-reason "unconscious in the ER, allergies unknown"')
+  .action(
+    action(async (opts: { node: string; token?: string; org?: string; home: string; patient: string; purpose: string; types?: string; sensitive?: string; practitioner?: string; emergencyReason?: string; out?: string }) => {
+      if (!/^0x[0-9a-fA-F]{40}$/.test(opts.patient)) throw new InvalidArgumentError('--patient must be an address (0x + 40 hex digits)');
+      if (!PURPOSES.includes(opts.purpose as never)) throw new InvalidArgumentError(`--purpose must be one of ${PURPOSES.join(', ')}`);
+      const scope = opts.types ? { resourceTypes: opts.types.split(','), ...(opts.sensitive ? { sensitive: opts.sensitive.split(',') } : {}) } : undefined;
+      const body = { patient: opts.patient, purpose: opts.purpose, ...(scope ? { scope } : {}), ...(opts.practitioner ? { practitioner: opts.practitioner } : {}), ...(opts.emergencyReason ? { emergencyReason: opts.emergencyReason } : {}) };
+      const r = await callNodeApi(nodeTarget(opts), 'POST', '/api/exchange/fetch', body);
+      if (r.status !== 200) throw new CarechainError(`fetch refused: HTTP ${r.status}: ${problemOf(r.json)}`);
+      const res = r.json as { entry: { resource: { resourceType: string; id: string } }[]; custodians: { orgId: string; status: number; released: number; pendingAnchor: number; breakGlass?: { accessId: string } }[]; problems: string[] };
+      for (const c of res.custodians) console.log(`custodian ${c.orgId}: HTTP ${c.status}, ${c.released} verified${c.pendingAnchor ? `, ${c.pendingAnchor} not anchored yet` : ''}${c.breakGlass ? `, break-glass ${c.breakGlass.accessId}` : ''}`);
+      for (const p of res.problems) console.log(`problem: ${p}`);
+      const byType = new Map<string, number>();
+      for (const e of res.entry) byType.set(e.resource.resourceType, (byType.get(e.resource.resourceType) ?? 0) + 1);
+      console.log(`${res.entry.length} resources verified against the ledger${byType.size ? `: ${[...byType].map(([t, n]) => `${n} ${t}`).join(', ')}` : ''}`);
+      if (opts.out) writeFileSync(opts.out, JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: res.entry }, null, 2) + '\n', { mode: 0o600 });
+      if (res.entry.length === 0) process.exitCode = 1;
+    }),
+  );
+
 const consentCmd = program.command('consent').description("a patient's consent, signed with their key and relayed by a node");
 nodeOptions(consentCmd.command('grant').description('grant an organization access to a scope of your records'))
   .requiredOption('--patient-key <file>', 'patient (or proxy) key file')

@@ -15,6 +15,7 @@ import { credentialRoutes } from '../credentials/routes.ts';
 import { exchangeRoutes } from '../exchange/routes.ts';
 import { apiSurface } from '../http/api-surface.ts';
 import { fhirSurface } from '../http/fhir-surface.ts';
+import { documented, OpenApiCollector } from '../http/openapi.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
 import { epcisRoutes } from '../supply/routes/epcis.ts';
@@ -61,8 +62,10 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
   // Every route, as registered (for the authorization walk in the tests and the route list in the docs).
   const routes: { method: string; url: string }[] = [];
   ROUTES.set(app, routes);
+  const openapi = new OpenApiCollector();
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+    openapi.onRoute(r);
   });
   apiSurface(app);
   metricsRoutes(app, s);
@@ -73,6 +76,10 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
   // Routes must be added in contexts registered after the limiter to see its hook.
   void app.register(rateLimit, { global: false });
   void app.register(async (api) => {
+    // The platform API's OpenAPI 3.1 document, from the zod schemas the routes validate with.
+    api.get('/api/openapi.json', documented({ summary: 'this document', access: 'public' }), async () =>
+      openapi.document({ title: `Carechain node API (${config.org})`, version: '0.1.0', description: 'The platform API of a Carechain node. FHIR R4 is at /fhir (CapabilityStatement at /fhir/metadata).' }),
+    );
     healthRoutes(api, { org: config.org, storage: s.storage, queue: s.queue, indexer: s.indexer, anchorMismatches: () => s.records.anchorMismatches() });
     participantRoutes(api, s.storage, indexedBlock);
     anchorRoutes(api, { storage: s.storage, ledger: s.ledger, journal: s.journal, deployment: s.deployment, gate, indexedBlock });
