@@ -26,7 +26,7 @@ import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
 import { CarechainError } from '../shared/errors.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UserStore } from '../identity/users.ts';
 import { ROLES } from '../identity/principal.ts';
 import { backupNode, restoreNode } from '../node/backup.ts';
@@ -235,9 +235,14 @@ user
   .option('--home <dir>', 'network directory (CARECHAIN_HOME, default .carechain)')
   .option('--data-dir <dir>', 'node data directory')
   .option('--database <url>', 'postgres:// URL of the node database (CARECHAIN_DATABASE; default the embedded SQLite file)')
+  .addHelpText('after', "\nExample:\n  CARECHAIN_PASSWORD='correct horse battery' carechain user add --org st-mary --username dr.house --role clinician --practitioner Practitioner/house")
   .action(
     action(async (flags: { org: string; username: string; role: string; practitioner?: string; home?: string; dataDir?: string; database?: string }) => {
       const config = loadNodeConfig({ org: flags.org, home: flags.home, dataDir: flags.dataDir, database: flags.database });
+      // Refuse to create a database no node reads: the organization must exist in this home.
+      if (!config.database && !existsSync(config.keyFile)) {
+        throw new CarechainError(`no organization "${flags.org}" in ${config.home} (no ${config.keyFile}): start the network first (npm start), or pass the --home / --data-dir it runs with`, 2);
+      }
       const password = process.env.CARECHAIN_PASSWORD ?? readFileSync(0, 'utf8').trim();
       const storage = await openNodeStorage(config);
       try {
@@ -682,6 +687,56 @@ network
       console.log('Then deploy the contracts: carechain chain deploy --rpc-url <validator RPC URL> --governance-key-file gov.json --out deployment.json');
     }),
   );
+
+
+/** An example for every command's --help (issue #17: nobody should have to read the source). */
+const H = 'https://127.0.0.1:4001';
+const EXAMPLES: Record<string, string> = {
+  'chain start': 'carechain chain start --home .carechain            # Anvil on 127.0.0.1:8545, contracts deployed once',
+  'chain deploy': 'carechain chain deploy --rpc-url http://127.0.0.1:8545 --out deployment.json',
+  'org init': 'carechain org init --org st-mary --home .carechain   # keys for a new organization (mode 0600)',
+  'org register': 'carechain org register --org riverside --kind clinic --name "Riverside Clinic" --endpoint https://riverside.example:4002',
+  'node start': 'carechain node start --org st-mary --port 4001 --tls',
+  'verify': 'carechain verify --org st-mary   # every record version against the anchored roots',
+  'backup': 'carechain node backup --org st-mary --out st-mary.backup',
+  'restore': 'carechain node restore --org st-mary --from st-mary.backup',
+  'patient link': `carechain patient link --node ${H} --patient-key me.key --patient-id 123 --code K7Q2M9XA`,
+  'patient address': `carechain patient address --node ${H} --patient-key me.key`,
+  'consent grant': `carechain consent grant --node ${H} --org st-mary --patient-key me.key --grantee riverside --types Observation,Condition --days 30`,
+  'consent revoke': `carechain consent revoke --node ${H} --org st-mary --patient-key me.key --grant 0x8c1e…`,
+  'consent list': `carechain consent list --node ${H} --org st-mary --patient-key me.key`,
+  'issuer scope': 'carechain issuer scope --issuer state-board --type medical-licence --jurisdiction US-CA',
+  'credential issue': "carechain credential issue --node https://127.0.0.1:4006 --org state-board --input house.json --out house.jws\n  # house.json: {\"type\":\"medical-licence\",\"jurisdiction\":\"US-CA\",\"subject\":{\"practitioner\":\"Practitioner/house\",\"name\":\"Gregory House\",\"holder\":\"0x…\",\"npi\":\"1234567893\"},\"number\":\"A123\",\"validFrom\":\"2026-01-01T00:00:00Z\",\"validUntil\":\"2027-01-01T00:00:00Z\"}",
+  'credential verify': `carechain credential verify --node ${H} --org st-mary --file house.jws`,
+  'credential list': `carechain credential list --node ${H} --org st-mary`,
+  'credential suspend': 'carechain credential suspend --node https://127.0.0.1:4006 --org state-board --id 0x3f9a…',
+  'credential reinstate': 'carechain credential reinstate --node https://127.0.0.1:4006 --org state-board --id 0x3f9a…',
+  'credential revoke': 'carechain credential revoke --node https://127.0.0.1:4006 --org state-board --id 0x3f9a…',
+  'exclusions import': `carechain exclusions import UPDATED.csv --node ${H} --org st-mary   # the OIG LEIE list`,
+  'supply verify': 'carechain supply verify "(01)00312345000010(21)SN0001(10)LOT1(17)271231" --node https://127.0.0.1:4004 --org corner-pharmacy',
+  'supply commission': 'carechain supply commission --node https://127.0.0.1:4007 --org acme-pharma --gtin 00312345000010 --lot LOT1 --expiry 2027-12-31 --count 100',
+  'supply exceptions': 'carechain supply exceptions --node https://127.0.0.1:4004 --org corner-pharmacy',
+  'audit verify': 'carechain audit verify --org st-mary --patient 123',
+  'audit mine': 'carechain audit mine --node https://127.0.0.1:4001 --patient-key me.key',
+  'audit proof': `carechain audit proof 42 --node ${H} --org st-mary`,
+  'audit export': `carechain audit export --node ${H} --org st-mary --patient 123 > trail.ndjson`,
+  'audit flags': `carechain audit flags --node ${H} --org st-mary`,
+  'records verify-proof': 'carechain records verify-proof proof.json',
+  'import': `carechain import ./synthea/fhir --node ${H} --org st-mary`,
+  'tls init': 'carechain tls init --home .carechain',
+  'tls issue': 'carechain tls issue --org st-mary --host st-mary.example --home .carechain',
+  'network start': 'carechain network start            # or: npm start',
+  'network init': 'carechain network init --validators 4 --out deploy/my-network   # a Besu QBFT network kit',
+};
+const withExamples = (cmd: Command, path: string[] = []): void => {
+  for (const c of cmd.commands) {
+    const p = [...path, c.name()];
+    const example = EXAMPLES[p.join(' ')];
+    if (example && !(c as unknown as { _helpExampled?: boolean })._helpExampled) c.addHelpText('after', `\nExample:\n  ${example}`);
+    withExamples(c, p);
+  }
+};
+withExamples(program);
 
 await program.parseAsync(process.argv);
 // Long-running commands return after a graceful stop; an IPC channel to a parent (network start,
