@@ -388,7 +388,7 @@ describe('#11.5 what the ledger reveals', () => {
     const scopes: Scope[] = [vitals, vitalsAndMind, { resourceTypes: ['Condition'] }];
     for (const sc of scopes) assert.equal(values.includes(scopeDigest(sc).toLowerCase()), false, `scope ${JSON.stringify(sc)} is not recognisable`);
     const grants = events.filter((e) => e.name === 'ConsentGranted');
-    assert.ok(grants.length >= 4);
+    assert.ok(grants.length >= 3, `${grants.length} grants`);
     for (const g of grants) assert.ok(!Object.values(g.args).map((v) => String(v).toLowerCase()).includes(clinic.orgId.toLowerCase()), 'the grantee is a salted commitment');
     // No PHI: names, phone numbers, codes, reasons appear nowhere in any event's data.
     const raw = logs.map((l) => Buffer.from(l.data.slice(2), 'hex').toString('latin1')).join('');

@@ -741,4 +741,4 @@ withExamples(program);
 await program.parseAsync(process.argv);
 // Long-running commands return after a graceful stop; an IPC channel to a parent (network start,
 // tests) would otherwise keep the process alive.
-process.exit(0);
+process.exit(process.exitCode ?? 0);
