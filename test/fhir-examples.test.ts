@@ -57,7 +57,7 @@ const strip = (r: Record<string, unknown>) => {
   return canonicalJson(Object.keys(metaRest).length ? { ...rest, meta: metaRest } : rest);
 };
 
-test("every HL7 R4 example of every type is stored, or refused for a listed reason", async () => {
+test("every HL7 R4 example of every type is stored, or refused for a listed reason", { timeout: 900_000 }, async () => {
   const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && /^[A-Z]/.test(f));
   assert.ok(files.length > 5000, `${files.length} examples`);
   const stored = new Set<string>();

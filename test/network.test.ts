@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { isPortFree } from '../src/chain/anvil.ts';
 import { DEMO_ORGANIZATIONS } from '../src/network/demo.ts';
 import { fetchTrusting } from '../src/tls/peer-fetch.ts';
-import { freePort, isAlive, startCli, tempDir, waitUntil, TEST_ENGINE } from './helpers/env.ts';
+import { freePort, isAlive, runCli, startCli, tempDir, waitUntil, TEST_ENGINE } from './helpers/env.ts';
 
 const tmp = tempDir();
 after(() => tmp.remove());
@@ -62,6 +62,14 @@ test('network start runs every demo organization on one chain, and stops cleanly
     await waitUntil('another node to verify the new licence', async () =>
       ((await (await postJson(`${hospital.url}/api/credentials/verify`, hospital.org, { credential })).json()) as { valid: boolean }).valid, 10_000);
     assert.match(net.output(), /Carechain network running/);
+    // #17: the demo story ran and printed the logins and the next commands; the first one works as printed.
+    assert.match(net.output(), /\[7\/7\] done: [1-9]\d* resources fetched across organizations, break-glass 0x/);
+    assert.match(net.output(), /dr\.lee\s+clinician\s+riverside/);
+    const fetchLine = /npx carechain (exchange fetch .*)$/m.exec(net.output())![1]!;
+    const tour = await runCli(fetchLine.split(/\s+/));
+    assert.equal(tour.code, 0, tour.stdout + tour.stderr);
+    assert.match(tour.stdout, /custodian 0x[0-9a-f]{64}: HTTP 200, \d+ verified/);
+    assert.match(tour.stdout, /\d+ resources verified against the ledger: .*Observation/);
     for (const n of ready.nodes) assert.match(net.output(), new RegExp(n.url.replace(/\./g, '\\.')));
   } finally {
     assert.equal(await net.stop(), 0);

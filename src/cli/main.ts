@@ -4,12 +4,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { join, resolve } from 'node:path';
 import { startEmbeddedChain } from '../chain/embedded.ts';
 import { embeddedChainDir, loadNodeConfig } from '../config/node-config.ts';
-import { DEMO_COMPANY_PREFIX, startNetwork } from '../network/demo.ts';
+import { DEMO_COMPANY_PREFIX, DEMO_ORGANIZATIONS, startNetwork } from '../network/demo.ts';
 import { runSupplyScenario } from '../network/supply-scenario.ts';
 import { fetchTrusting } from '../tls/peer-fetch.ts';
 import { initBesuNetwork } from '../network/besu/init.ts';
 import { startNode } from '../node/start.ts';
-import { ORG_KINDS, type OrgKind } from '../chain/ids.ts';
+import { ORG_KINDS, orgIdOf, type OrgKind } from '../chain/ids.ts';
 import { deployCommand, issuerScopeCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
 import { CREDENTIAL_TYPES, type CredentialType } from '../credentials/types.ts';
 import { callNode as callNodeApi } from './node-client.ts';
@@ -19,13 +19,14 @@ import { networkCa, nodeTarget, publicTarget } from './node-client.ts';
 import { auditProofCommand, verifyAuditCommand, verifyProofCommand, verifyStoreCommand } from './verify.ts';
 import { problemOf } from './node-client.ts';
 import { signAffiliation } from '../credentials/affiliation.ts';
+import { runStory, storyNextSteps } from './story.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
 import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
-import { CarechainError } from '../shared/errors.ts';
+import { CarechainError, errorMessage } from '../shared/errors.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UserStore } from '../identity/users.ts';
 import { ROLES } from '../identity/principal.ts';
@@ -610,6 +611,26 @@ tls
     }),
   );
 
+program
+  .command('demo')
+  .description('tell the demo story again, step by step, against a running demo network (npm start)')
+  .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+  .option('--node <url>', "any node of the network (to find the others' endpoints)", 'https://127.0.0.1:4001')
+  .action(
+    action(async (opts: { home: string; node: string }) => {
+      const home = resolve(opts.home);
+      const doFetch = opts.node.startsWith('https://') ? fetchTrusting(networkCa(opts.home)) : fetch;
+      const res = await doFetch(`${opts.node.replace(/\/$/, '')}/api/participants`, { method: 'GET', headers: {} }).catch((err: Error) => {
+        throw new CarechainError(`no node at ${opts.node} (${err.message}): start the network first with npm start`, 2);
+      });
+      const { participants } = (await res.json()) as { participants: { name: string; endpoint: string; orgId: string }[] };
+      const nodes = DEMO_ORGANIZATIONS.map((o) => ({ slug: o.slug, url: participants.find((p) => p.orgId === orgIdOf(o.slug))?.endpoint ?? '' })).filter((n) => n.url);
+      const story = await runStory({ home, nodes, fetch: doFetch, again: true, say: (m) => console.log(`- ${m}`) });
+      console.log('');
+      for (const line of storyNextSteps(story, opts.home, opts.node.startsWith('https://') ? `--cacert ${join(opts.home, 'tls', 'ca.crt')} ` : '')) console.log(line);
+    }),
+  );
+
 const network = program.command('network').description('a local network of demo organizations');
 network
   .command('start')
@@ -618,9 +639,10 @@ network
   .option('--chain-port <port>', 'JSON-RPC port of the embedded chain', port, 8545)
   .option('--base-port <port>', 'port of the first node; the others follow', port, 4001)
   .option('--no-tls', 'plain HTTP between nodes (default: HTTPS with a network CA in <home>/tls)')
+  .option('--no-story', 'do not seed the demo story (patients, licensed clinicians, a grant, a cross-organization fetch, a break-glass)')
   .option('--supply-demo', 'then run the scripted supply-chain scenario (commission → pack → ship → receive → dispense, a counterfeit, a diversion, a recall)')
   .action(
-    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean; supplyDemo?: boolean }) => {
+    action(async (opts: { home: string; chainPort: number; basePort: number; tls: boolean; story: boolean; supplyDemo?: boolean }) => {
       const home = resolve(opts.home);
       const net = await startNetwork({ home, chainPort: opts.chainPort, basePort: opts.basePort, tls: opts.tls, onProgress: (m) => console.log(`- ${m}`) });
       console.log(`\nCarechain network running (home ${home})`);
@@ -634,7 +656,18 @@ network
         const nodes = net.nodes.map((n) => ({ slug: n.spec.slug, kind: n.spec.kind, url: n.url }));
         await runSupplyScenario({ home, nodes, prefix: DEMO_COMPANY_PREFIX, ...(opts.tls ? { fetch: fetchTrusting(networkCa(opts.home)) } : {}), say: (m) => console.log(`- ${m}`) });
       }
-      console.log(`\nTry: curl ${cacert}${net.nodes[0]!.url}/api/participants    Stop with Ctrl-C.`);
+      if (opts.story) {
+        console.log('\nThe demo story (once per home; `carechain demo` tells it again):');
+        const t0 = performance.now();
+        try {
+          const story = await runStory({ home, nodes: net.nodes.map((n) => ({ slug: n.spec.slug, url: n.url })), fetch: opts.tls ? fetchTrusting(networkCa(opts.home)) : fetch, say: (m) => console.log(`- ${m}`) });
+          console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+          for (const line of storyNextSteps(story, opts.home, cacert)) console.log(line);
+        } catch (err) {
+          console.log(`- the demo story stopped: ${errorMessage(err)} (the network runs; \`carechain demo\` tries again)`);
+        }
+      }
+      console.log(`\nStop with Ctrl-C.`);
       if (process.send) {
         process.send({ type: 'ready', chain: { url: net.chain.anvil.rpcUrl, pid: net.chain.anvil.pid }, nodes: net.nodes.map((n) => ({ org: n.spec.slug, url: n.url, pid: n.process.pid })) });
       }
