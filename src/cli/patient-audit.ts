@@ -65,6 +65,11 @@ export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; master
   for (const c of all) if (c.active) custodians.push({ ...c, key: custodianAccount(opts.master, c.orgId) });
   const lines: AccessLine[] = [];
   let verified = 0;
+  let holding = 0;
+  // Organizations by name rather than by id ("Organization/0x0a36…").
+  const names = new Map(all.map((p) => [`Organization/${p.orgId}`, p.name]));
+  const nameOf = (ref: string) => names.get(ref) ?? ref;
+  const summarize = (refs: string[]) => (refs.length <= 3 ? refs.join(', ') : `${refs.slice(0, 3).join(', ')} and ${refs.length - 3} more`);
   for (const c of custodians) {
     const endpoint = c.endpoint.replace(/\/$/, '');
     let t: string;
@@ -85,6 +90,7 @@ export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; master
       const consistent = verifyConsistency(view.anchored.treeSize, view.sth.treeSize, (view.consistency?.proof ?? []).map((h) => hexToBytes(h)), hexToBytes(view.anchored.root), hexToBytes(view.sth.root));
       if (!consistent.ok) throw new CarechainError(`${c.name}: its current log is not consistent with the root anchored on the chain: ${consistent.reason}`);
     }
+    if (view.entries.length) holding++;
     for (const { event, proof } of view.entries) {
       const included = verifyInclusion(proof.index, view.sth.treeSize, leafHash(Buffer.from(proof.leaf, 'base64')), proof.proof.map((h) => hexToBytes(h)), hexToBytes(view.sth.root));
       if (!included.ok) throw new CarechainError(`${c.name}: audit entry ${proof.index} is not in its signed log: ${included.reason}`);
@@ -93,13 +99,13 @@ export async function myAuditTrail(opts: { node: string; nodeOrgId?: Hex; master
       lines.push({
         org: c.name,
         recorded: event.recorded,
-        who: event.agent[0].who.reference,
+        who: nameOf(event.agent[0].who.reference),
         onBehalfOf: event.agent[1]?.who?.reference,
-        what: `${event.subtype[0].code}${event.entity.length > 1 ? ` ${event.entity.slice(1).map((e: any) => e.what?.reference).filter(Boolean).join(', ')}` : ''}`,
+        what: `${event.subtype[0].code}${event.entity.length > 1 ? ` ${summarize(event.entity.slice(1).map((e: any) => e.what?.reference).filter(Boolean))}` : ''}`,
         purpose: event.purposeOfEvent?.[0]?.coding?.[0]?.code,
         outcome: event.outcome === '0' ? 'allowed' : `denied/failed (${event.outcomeDesc ?? event.outcome})`,
       });
     }
   }
-  return { lines, custodians: custodians.length, verified };
+  return { lines, custodians: holding, verified };
 }

@@ -127,7 +127,7 @@ export async function runStory(opts: { home: string; nodes: StoryNode[]; fetch: 
     say: opts.say ?? (() => {}),
     nodes: new Map(opts.nodes.map((n) => [n.slug, { ...n, token: readFileSync(join(opts.home, 'orgs', n.slug, 'admin-token'), 'utf8').trim() }])),
   };
-  const steps = 7;
+  const steps = 8;
   let step = 0;
   const say = (m: string) => ctx.say(`[${++step}/${steps}] ${m}`);
 

@@ -12,6 +12,7 @@ import type { Caller } from '../identity/principal.ts';
 import type { Standing } from '../identity/standing.ts';
 import type { GrantNotice } from '../consent/service.ts';
 import { scopeDigest } from '../consent/commitments.ts';
+import { scopeReleases } from '../consent/scope.ts';
 import { forbidden, invalid, notFound } from '../shared/errors.ts';
 import type { Custodian } from './custodian.ts';
 import { fetchFromCustodians, type FetchResult, type FetchTarget, type RequesterDeps } from './requester.ts';
@@ -64,6 +65,7 @@ export class ExchangeService {
     }
     if (q.emergencyReason && q.purpose !== 'ETREAT') throw invalid('an emergency reason goes with purpose ETREAT');
     const targets: FetchTarget[] = [];
+    let narrowTo: Scope | undefined;
     const notices = (await this.deps.notices.noticesFor(q.patient)).filter((n) => !n.practitioner || n.practitioner === practitioner);
     let credential: { id: Hex; hash: Hex } | undefined;
     if (q.emergencyReason) {
@@ -80,13 +82,21 @@ export class ExchangeService {
       for (const n of notices) add(n.custodian, n.patient);
       for (const c of await this.deps.locate(q.patient)) add(c.orgId, q.patient);
     } else {
-      // With a scope, the grants of exactly that scope (or, if none, every grant, so the denials say why).
+      // With a scope: the grants of exactly that scope; else those that cover it (asked with their own
+      // scope, the answer narrowed here); else every grant, so the denials say why.
       const exact = q.scope ? notices.filter((n) => scopeDigest(n.scope) === scopeDigest(q.scope!)) : notices;
-      for (const n of exact.length ? exact : notices) targets.push({ custodian: n.custodian, patient: n.patient, scope: q.scope ?? n.scope, grant: { id: n.grantId, salt: n.salt } });
+      const covering = q.scope && !exact.length ? notices.filter((n) => covers(n.scope, q.scope!)) : [];
+      if (covering.length) narrowTo = q.scope;
+      const use = exact.length ? exact : covering.length ? covering : notices;
+      for (const n of use) targets.push({ custodian: n.custodian, patient: n.patient, scope: exact.length && q.scope ? q.scope : n.scope, grant: { id: n.grantId, salt: n.salt } });
     }
     const result = targets.length
       ? await fetchFromCustodians(this.deps.requester, targets, { purpose: q.purpose, practitioner, breakGlassReason: q.emergencyReason, credential, minBlock: this.deps.indexedBlock() })
       : { resources: [], custodians: [], problems: [q.emergencyReason ? 'no custodian holds records for this address (RecordLocator)' : 'no grant to this organization for this patient has been received (no consent notice); the patient grants access at their custodian'] };
+    if (narrowTo) {
+      const want = narrowTo;
+      result.resources = result.resources.filter((r) => scopeReleases(want, r));
+    }
     for (const c of result.custodians) {
       if (c.breakGlass) await this.deps.store.saveOutgoing({ access_id: c.breakGlass.accessId, custodian: c.orgId, practitioner: practitioner!, reason: q.emergencyReason!, until: c.breakGlass.until, tx_hash: c.breakGlass.txHash });
     }
@@ -114,4 +124,16 @@ export class ExchangeService {
     if (!done) throw notFound(`an open break-glass access ${accessId}`);
     return { accessId, review };
   }
+}
+
+/** Does a granted scope include everything a narrower one asks for? */
+function covers(granted: Scope, asked: Scope): boolean {
+  const types = new Set(granted.resourceTypes);
+  const classes = new Set(granted.sensitive ?? []);
+  const cats = granted.categories ? new Set(granted.categories) : undefined;
+  return (
+    asked.resourceTypes.every((t) => types.has(t)) &&
+    (asked.sensitive ?? []).every((c) => classes.has(c)) &&
+    (!cats || (asked.categories !== undefined && asked.categories.every((c) => cats.has(c))))
+  );
 }
