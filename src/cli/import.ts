@@ -136,7 +136,13 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     const [first, ...rest] = chunks(bundle, opts.chunk ?? 1000);
     // The first part holds the Patients: their keys must exist before the rest is wrapped to them.
     const send = async (c: { bundle: Bundle; index: number[] }) => {
-      const res = await callNode(opts.target, 'POST', '/fhir', c.bundle);
+      let res = await callNode(opts.target, 'POST', '/fhir', c.bundle);
+      // Over the node's per-caller budget (429): wait as it says, then go on.
+      for (let tries = 0; res.status === 429 && tries < 20; tries++) {
+        const wait = Number(/retry in (\d+) s/.exec(problemOf(res.json))?.[1] ?? 5);
+        await new Promise((r) => setTimeout(r, Math.min(60, wait) * 1000));
+        res = await callNode(opts.target, 'POST', '/fhir', c.bundle);
+      }
       return res.status === 200 ? undefined : `HTTP ${res.status}: ${inFile(problemOf(res.json), c.index)}`;
     };
     const problems = [await send(first!)];
