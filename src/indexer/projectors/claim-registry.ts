@@ -123,3 +123,9 @@ export async function ledgerClaimMoves(sql: Sql, claimId: Hex): Promise<LedgerCl
   );
   return rows.map((r) => ({ ...r, block: Number(r.block) }));
 }
+
+/** The claims addressed to `insurer` that are in `state`. */
+export async function ledgerClaimsInState(sql: Sql, insurer: Hex, state: ClaimState): Promise<LedgerClaim[]> {
+  const rows = await sql.all<Row>(`SELECT ${COLUMNS} FROM ledger_claims WHERE insurer = ? AND state = ?`, [insurer.toLowerCase(), state]);
+  return rows.map(toClaim);
+}
