@@ -20,7 +20,8 @@ import { loadNodeConfig } from '../src/config/node-config.ts';
 import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
-import { freePort, licenseTestPractitioner, registerTestOrg, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
+import { copyFileSync } from 'node:fs';
+import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -215,4 +216,22 @@ test('the ledger holds no claim content: only hashes, commitments and states', a
   const logs = await chain.conn.client.getLogs({ address: chain.deployment.contracts.ClaimRegistry.address, fromBlock: 0n });
   const raw = JSON.stringify(logs, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).toLowerCase();
   for (const secret of [patient.address.slice(2).toLowerCase(), '99213', 'claimant', patientId.toLowerCase()]) assert.ok(!raw.includes(secret), `the ledger leaks ${secret}`);
+});
+
+test('CLI: NCCI PTP and MUE tables imported in the CMS layouts; the queue printed with its flags', async () => {
+  const data = join(import.meta.dirname, '../src/claims/tables/data');
+  const ptp = join(tmp.dir, 'ccipra-v999r0-f1.txt');
+  copyFileSync(join(data, 'ptp-practitioner.synthetic.txt'), ptp);
+  const node = ['--node', insurer.node.url, '--token', insurer.token];
+  const a = await runCli(['claims', 'import-ncci', ptp, ...node]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /imported \d+ ncci-ptp edit\(s\) for the practitioner setting/);
+  const b = await runCli(['claims', 'import-mue', join(data, 'mue-practitioner.synthetic.csv'), ...node]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stdout, /imported \d+ mue edit\(s\)/);
+  const bad = await runCli(['claims', 'import-ncci', join(data, 'mue-practitioner.synthetic.csv'), ...node]);
+  assert.notEqual(bad.code, 0, 'a file not named as CMS names PTP files is refused');
+  const q = await runCli(['claims', 'queue', ...node]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.match(q.stdout, /DISPUTED by the patient/);
 });

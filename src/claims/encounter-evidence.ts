@@ -11,7 +11,7 @@
  * is bound, the clinical date is not). A provider willing to anchor fake Encounters defeats it; it
  * then stands on the ledger, signed and timestamped, for an audit.
  */
-import { hexToBytes, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import type { AnchorRow } from '../indexer/projectors/anchors.ts';
 import { leafHash } from '../merkle/hasher.ts';
 import { verifyInclusion } from '../merkle/verify.ts';
@@ -30,6 +30,8 @@ export interface EncounterEvidence {
   anchor: { index: number; treeSize: number; root: Hex; blockNumber: number };
 }
 
+const bytesOf = (h: Hex): Buffer => Buffer.from(h.slice(2), 'hex');
+
 export type EvidenceCheck = { ok: true; proof: EncounterProof } | { ok: false; reason: string };
 
 /** Checks one piece of evidence against the provider's anchored record-log roots. */
@@ -46,7 +48,7 @@ export function verifyEncounterEvidence(e: EncounterEvidence, anchors: readonly 
   const anchored = anchors.find((a) => a.index === e.anchor.index);
   if (!anchored || anchored.root.toLowerCase() !== e.anchor.root.toLowerCase() || anchored.treeSize !== e.anchor.treeSize) return { ok: false, reason: `${e.reference}: root #${e.anchor.index} is not the provider's anchored record-log root` };
   const hash = leafHash(leaf);
-  const r = verifyInclusion(e.leafIndex, e.anchor.treeSize, hash, e.proof.map((p) => hexToBytes(p)), hexToBytes(e.anchor.root));
+  const r = verifyInclusion(e.leafIndex, e.anchor.treeSize, hash, e.proof.map(bytesOf), bytesOf(e.anchor.root));
   if (!r.ok) return { ok: false, reason: `${e.reference}: inclusion proof does not verify: ${r.reason}` };
   return {
     ok: true,

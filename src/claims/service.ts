@@ -45,14 +45,15 @@ import type { Storage } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
 import { bytesToHex } from 'viem';
-import { claimResponseOf, decide, explanationOfBenefitOf, type Decision } from './adjudicate.ts';
-import { claimFacts, type ClaimOverlay } from './claim-facts.ts';
+import { claimResponseOf, explanationOfBenefitOf, type Decision } from './adjudicate.ts';
+import { adjudicate } from './adjudication.ts';
+import type { ClaimOverlay } from './claim-facts.ts';
 import { claimHashOf, docHashOf, freshClaimId, freshSalt, patientCommitmentOf } from './commitment.ts';
 import { verifyEncounterEvidence, type EncounterEvidence } from './encounter-evidence.ts';
 import { ClaimLedger } from './ledger.ts';
 import { licenceStatusOn, type DatedStatus } from './licence-at.ts';
 import { ClaimsPeer } from './peer.ts';
-import { ALL_RULES, runRules, type RuleRun } from './rules/engine.ts';
+import type { RuleRun } from './rules/engine.ts';
 import { InMemoryClaimFacts } from './rules/in-memory-facts.ts';
 import { normalizeClaim } from './rules/normalize.ts';
 import type { Exclusion, Flag, IsoDate, LicenceStatus, NormalizedClaim } from './rules/types.ts';
@@ -301,12 +302,14 @@ export class ClaimsService {
       const { overlay, problems } = await this.overlayOf(provider.orgId, s);
       const normalized = this.rekey(normalizeClaim(s.claim), s.patient.address);
       const history = await this.claimHistory();
-      const run = await runRules(normalized, claimFacts(history, overlay, this.lookups()), ALL_RULES);
-      const { decision, reason } = decide(run);
-      const response = claimResponseOf(s.claim, { id: s.claimId.slice(2, 26), claimId: s.claimId, insurer: this.deps.orgId, decision: { decision, reason }, flags: run.flags, created: now() });
-      await this.chain.move(STATE_OF[decision], s.claimId, docHashOf(response));
-      history.addClaim(normalized);
-      const eob = explanationOfBenefitOf(s.claim, response, { id: `eob-${s.claimId.slice(2, 22)}`, claimId: s.claimId, state: decision });
+      const { run, outcome, response, eob } = await adjudicate({ claim: s.claim, normalized, claimId: s.claimId, insurer: this.deps.orgId, history, overlay, lookups: this.lookups() });
+      const { decision, reason } = outcome;
+      try {
+        await this.chain.move(STATE_OF[decision], s.claimId, docHashOf(response));
+      } catch (err) {
+        this.history = undefined; // the claim was added to the history; reload it from what is stored
+        throw err;
+      }
       const doc: InsurerDoc = { claim: s.claim, patient: s.patient, evidenceProblems: problems, run: pickRun(run), decision, reason, response, eob, messages: [], overrides: [], disputes: [], payments: [] };
       await this.save(s.claimId, 'insurer', provider.orgId, this.deps.orgId, s.patient.address, doc, { decision, score: run.score, review: decision === 'pended' ? 'open' : null });
       await this.deps.audit.record(actor, { action: 'C', subtype: 'claim-adjudicate', outcome: '0', what: [`Claim/${s.claimId}`], outcomeDesc: `${decision}: ${reason}`.slice(0, 500) });
