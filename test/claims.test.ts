@@ -17,6 +17,8 @@ import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { claimRegistryAbi, credentialStatusAbi } from '../src/chain/generated/contracts.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
 import { loadNodeConfig } from '../src/config/node-config.ts';
+import { grantIdOf, granteeCommitment, scopeCommitment } from '../src/consent/commitments.ts';
+import { consentDomain, purposeToChain, signGrant } from '../src/consent/typed-data.ts';
 import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
@@ -37,6 +39,7 @@ const stranger = privateKeyToAccount(generatePrivateKey());
 const today = new Date().toISOString().slice(0, 10);
 let patientId: string;
 let encounterId: string;
+let consent: { grantId: Hex; salt: Hex; scope: { resourceTypes: string[] } };
 
 async function call(url: string, token: string | undefined, method: string, path: string, body?: unknown) {
   const res = await fetch(`${url}${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -86,7 +89,7 @@ const claim = (id: string, lines: { code: string; date?: string; encounter?: boo
   ...extra,
 });
 
-const submit = (body: Record<string, unknown>) => call(clinic.node.url, clinic.token, 'POST', '/api/claims', { insurer: insurer.org.orgId, patient: patient.address, ...body });
+const submit = (body: Record<string, unknown>) => call(clinic.node.url, clinic.token, 'POST', '/api/claims', { insurer: insurer.org.orgId, patient: patient.address, consent, ...body });
 const ledgerState = async (id: Hex) => Number(((await chain.conn.client.readContract({ address: chain.deployment.contracts.ClaimRegistry.address, abi: claimRegistryAbi, functionName: 'claim', args: [id] })) as { state: number }).state);
 const STATE = { submitted: 1, pended: 2, approved: 3, denied: 4, paid: 5, voided: 6, appealed: 7 };
 
@@ -95,6 +98,19 @@ before(async () => {
   clinic = await party('clinic', 'clinic');
   insurer = await party('insurer', 'insurer');
   patientId = (await ok(clinic, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Claimant' }], birthDate: '1970-05-01', gender: 'female' })).id;
+  // The patient's payment consent (HPAYMT) to the insurer: Encounters (and demographics, which come with any scope).
+  const salt = `0x${'5a'.repeat(32)}` as Hex;
+  const scope = { resourceTypes: ['Encounter'] };
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const grant = { patient: patient.address, grantee: granteeCommitment(salt, insurer.org.orgId), scopeHash: scopeCommitment(salt, scope), purpose: purposeToChain('HPAYMT'), start: now - 60n, expiry: now + 86_400n, nonce: 0n };
+  const signature = await signGrant(patient, consentDomain(chain.conn.chain.id, chain.deployment.contracts.ConsentRegistry.address), grant);
+  const relayed = await call(clinic.node.url, clinic.token, 'POST', '/api/consent/relay', {
+    grant: { ...grant, start: grant.start.toString(), expiry: grant.expiry.toString(), nonce: '0' },
+    signature,
+    disclosure: { salt, grantee: { org: insurer.org.orgId }, scope },
+  });
+  assert.equal(relayed.status, 201, JSON.stringify(relayed.body));
+  consent = { grantId: grantIdOf(patient.address, 0n), salt, scope };
   encounterId = (await ok(clinic, 'POST', '/fhir/Encounter', { resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: `Patient/${patientId}` }, period: { start: `${today}T09:00:00Z` } })).id;
 });
 after(async () => {
@@ -113,6 +129,7 @@ test('a clean claim with an anchored Encounter is approved on the ledger; the Cl
   assert.equal(r.body.state, 'approved', JSON.stringify(r.body.claimResponse));
   assert.equal(r.body.claimResponse.resourceType, 'ClaimResponse');
   assert.equal(r.body.claimResponse.outcome, 'complete');
+  assert.match(r.body.released, /HPAYMT grant .*1 encounter proof/);
   clean = r.body.claimId;
   assert.equal(await ledgerState(clean), STATE.approved);
   const held = (await ok(insurer, 'GET', `/api/claims/${clean}`)).claim[0];
@@ -120,6 +137,19 @@ test('a clean claim with an anchored Encounter is approved on the ledger; the Cl
   assert.deepEqual(held.document.run.flags, [], 'no rule flagged the clean claim');
   assert.deepEqual(held.document.evidenceProblems, []);
   assert.equal(held.document.eob.resourceType, 'ExplanationOfBenefit');
+});
+
+test('without the patient\'s payment consent the insurer gets the claim only, so the encounter behind it is unproved and the claim pended', async () => {
+  const r = await submit({ claim: claim('c-noconsent', [{ code: '99212' }]), consent: undefined });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.match(r.body.released, /the claim only \(no payment consent given\)/);
+  assert.equal(r.body.state, 'pended');
+  assert.match(JSON.stringify(r.body.claimResponse.processNote), /no-encounter-proof/);
+  const held = (await ok(insurer, 'GET', `/api/claims/${r.body.claimId}`)).claim[0];
+  assert.equal(held.document.patient.birthDate, undefined, 'no demographics without consent');
+  const other = { ...consent, scope: { resourceTypes: ['Observation'] } };
+  const wrongScope = await submit({ claim: claim('c-wrongscope', [{ code: '99212', date: '2025-03-02' }]), consent: other });
+  assert.match(wrongScope.body.released, /no grant with this scope/);
 });
 
 test('a duplicate on a date without an anchored Encounter is pended with flags that name rule, evidence and score', async () => {
@@ -193,7 +223,7 @@ test('a practitioner whose licence was suspended before the date of service is f
 test("the patient sees every claim in their name, verified against the chain, and disputes one; another patient sees none", async () => {
   const token = await patientToken(insurer, patient);
   const mine = (await call(insurer.node.url, token, 'GET', '/api/patient/claims')).body.claims as any[];
-  assert.ok(mine.length >= 4, `claims listed: ${mine.length}`);
+  assert.ok(mine.length >= 6, `claims listed: ${mine.length}`);
   for (const c of mine) assert.equal(c.verified, true, `${c.claimId}: ${c.problems}`);
   const dup = mine.find((c) => c.claimId === duplicate);
   assert.equal(dup.state, 'paid');

@@ -13,6 +13,7 @@ import type { Address, Hex } from 'viem';
 import { z } from 'zod';
 import { callerOf, type Gate } from '../http/gate.ts';
 import { parse } from '../http/parse.ts';
+import { scopeSchema } from '../consent/scope.ts';
 import { invalid } from '../shared/errors.ts';
 import type { ClaimsService, Submission } from './service.ts';
 import type { ClaimTableStore } from './table-store.ts';
@@ -23,7 +24,13 @@ const idParam = z.object({ id: hex32 }).strict();
 const text = z.object({ text: z.string().min(3).max(5000) }).strict();
 const fhir = z.record(z.string(), z.unknown());
 const submitBody = z
-  .object({ claim: fhir, insurer: hex32, patient: address, credentials: z.array(z.object({ provider: z.string().max(300), credentialId: hex32 }).strict()).max(50).optional() })
+  .object({
+    claim: fhir,
+    insurer: hex32,
+    patient: address,
+    credentials: z.array(z.object({ provider: z.string().max(300), credentialId: hex32 }).strict()).max(50).optional(),
+    consent: z.object({ grantId: hex32, salt: hex32, scope: scopeSchema }).strict().optional(),
+  })
   .strict();
 const submission = z
   .object({
@@ -53,7 +60,7 @@ export function claimsRoutes(app: FastifyInstance, claims: ClaimsService, tables
   const big = { bodyLimit: 20 * 1024 * 1024 };
   app.post('/api/claims', { ...staff, ...big }, async (req, reply) => {
     const b = parse(submitBody, req.body, 'claim submission');
-    return reply.code(201).send(await claims.submit(callerOf(req), { claim: b.claim, insurer: lower(b.insurer), patient: b.patient as Address, ...(b.credentials ? { credentials: b.credentials.map((c) => ({ provider: c.provider, credentialId: lower(c.credentialId) })) } : {}) }));
+    return reply.code(201).send(await claims.submit(callerOf(req), { claim: b.claim, insurer: lower(b.insurer), patient: b.patient as Address, ...(b.credentials ? { credentials: b.credentials.map((c) => ({ provider: c.provider, credentialId: lower(c.credentialId) })) } : {}), ...(b.consent ? { consent: { ...b.consent, grantId: lower(b.consent.grantId), salt: lower(b.consent.salt) } } : {}) }));
   });
   app.get('/api/claims/queue', staff, async (req) => ({ queue: await claims.queue(callerOf(req)) }));
   app.get('/api/claims/:id', staff, async (req) => ({ claim: await claims.get(callerOf(req), lower(parse(idParam, req.params, 'path').id)) }));

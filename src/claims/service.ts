@@ -30,12 +30,15 @@ import type { ChainConnection } from '../chain/client.ts';
 import type { Deployment } from '../chain/deployment.ts';
 import { logIdOf } from '../chain/ids.ts';
 import type { Ledger } from '../chain/submit.ts';
+import { decide as decideAccess } from '../consent/pdp.ts';
+import { scopeReleases, type Scope } from '../consent/scope.ts';
 import type { CredentialStore } from '../credentials/store.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
 import { verifyOrgRequest, type OrgRequest } from '../http/org-request.ts';
 import type { Actor, Caller } from '../identity/principal.ts';
 import { listAnchors } from '../indexer/projectors/anchors.ts';
 import { ledgerClaim, ledgerClaimsInState, type LedgerClaim } from '../indexer/projectors/claim-registry.ts';
+import { grantById } from '../indexer/projectors/consent.ts';
 import { credentialStatusHistory } from '../indexer/projectors/credential-status.ts';
 import type { Participant } from '../indexer/projectors/participants.ts';
 import { inclusionProof } from '../merkle/proofs.ts';
@@ -76,6 +79,14 @@ export interface ClaimsDeps {
   credentials: CredentialStore;
   tables: () => ClaimTables;
   waitForBlock: (block: number, timeoutMs: number) => Promise<void>;
+  indexedBlock: () => number;
+}
+
+/** The patient's payment consent (HPAYMT) to the insurer, as the patient disclosed it to the provider. */
+export interface PaymentConsent {
+  grantId: Hex;
+  salt: Hex;
+  scope: Scope;
 }
 
 type Json = Record<string, unknown>;
@@ -134,6 +145,8 @@ export interface SubmitResult {
   state: string;
   txHash: Hex;
   claimResponse: Json;
+  /** What was sent beyond the claim, and under which consent. */
+  released: string;
 }
 
 export interface QueueEntry {
@@ -182,14 +195,17 @@ export class ClaimsService {
   // ─── provider ──────────────────────────────────────────────────────────────────────────────────
 
   /** Registers `claim` on the ledger and sends it to `insurer`; returns the insurer's ClaimResponse. */
-  async submit(caller: Caller, input: { claim: Json; insurer: Hex; patient: Address; credentials?: { provider: string; credentialId: Hex }[] }): Promise<SubmitResult> {
+  async submit(caller: Caller, input: { claim: Json; insurer: Hex; patient: Address; credentials?: { provider: string; credentialId: Hex }[]; consent?: PaymentConsent }): Promise<SubmitResult> {
     return this.audited(caller, 'claim-submit', [], async () => {
       if (input.claim.resourceType !== 'Claim') throw invalid('the body must carry a FHIR Claim');
       if (input.insurer.toLowerCase() === this.deps.orgId.toLowerCase()) throw invalid('a provider cannot bill itself');
       normalizeClaim(input.claim);
       const patientRef = refOf(input.claim.patient);
-      const patient: PatientFacts = { address: getAddress(input.patient), salt: freshSalt(), ...(await this.patientFacts(patientRef)) };
-      const encounters = await this.encounterEvidence(input.claim);
+      const address = getAddress(input.patient);
+      // Minimum necessary: beyond the claim itself, only what the patient's HPAYMT consent to the insurer releases.
+      const release = await this.paymentRelease(caller, input.insurer, address, input.consent);
+      const patient: PatientFacts = { address, salt: freshSalt(), ...(release.allow ? await this.patientFacts(patientRef) : {}) };
+      const encounters = release.allow ? await this.encounterEvidence(input.claim, release.scope) : [];
       const claimId = freshClaimId();
       const claimHash = claimHashOf(input.claim);
       const { hash, blockNumber } = await this.chain.submit(claimId, input.insurer, claimHash, patientCommitmentOf(patient.address, patient.salt));
@@ -198,7 +214,7 @@ export class ClaimsService {
       const answer = await this.peer.post<{ claimResponse: Json; state: string }>(input.insurer, 'claims-submit', '/api/claims/peer/submit', submission);
       await this.update<ProviderDoc>(claimId, 'provider', (d) => ({ ...d, response: answer.claimResponse }));
       await this.deps.audit.record(caller, { action: 'C', subtype: 'claim-submit', outcome: '0', what: [`Claim/${claimId}`], outcomeDesc: `sent to ${input.insurer}; ${answer.state}` });
-      return { claimId, state: answer.state, txHash: hash, claimResponse: answer.claimResponse };
+      return { claimId, state: answer.state, txHash: hash, claimResponse: answer.claimResponse, released: release.allow ? `HPAYMT grant ${release.grantId}: demographics${encounters.length ? `, ${encounters.length} encounter proof(s)` : ''}` : `the claim only (${release.reason})` };
     });
   }
 
@@ -226,6 +242,18 @@ export class ClaimsService {
     });
   }
 
+  /** Decides, with the PDP over the indexed grants, what the patient's payment consent releases to the insurer; audited. */
+  private async paymentRelease(caller: Caller, insurer: Hex, patient: Address, consent: PaymentConsent | undefined): Promise<{ allow: true; scope: Scope; grantId: Hex } | { allow: false; reason: string }> {
+    const d = consent
+      ? decideAccess(await grantById(this.deps.storage, consent.grantId), { patient, requester: insurer, purpose: 'HPAYMT', scope: consent.scope, salt: consent.salt, nowSeconds: Math.floor(Date.now() / 1000), indexedBlock: this.deps.indexedBlock() })
+      : { allow: false as const, reason: 'no payment consent given' };
+    await this.deps.audit.record(
+      { ...caller, purpose: 'HPAYMT' },
+      { action: 'E', subtype: 'claim-consent', outcome: d.allow ? '0' : '4', outcomeDesc: `release to ${insurer}: ${d.reason}`.slice(0, 500), what: consent ? [`Consent/${consent.grantId}`] : [] },
+    );
+    return d.allow && consent ? { allow: true, scope: consent.scope, grantId: consent.grantId } : { allow: false, reason: d.reason };
+  }
+
   /** The Patient's birth date, sex and date of death from this node's records (nothing else). */
   private async patientFacts(ref: string | undefined): Promise<Omit<PatientFacts, 'address' | 'salt'>> {
     const m = ref?.match(/^Patient\/([A-Za-z0-9\-.]{1,64})$/);
@@ -241,7 +269,7 @@ export class ClaimsService {
   }
 
   /** Inclusion proofs of the anchored Encounters the claim's items name (those not anchored yet are left out). */
-  private async encounterEvidence(claim: Json): Promise<EncounterEvidence[]> {
+  private async encounterEvidence(claim: Json, scope: Scope): Promise<EncounterEvidence[]> {
     const refs = new Set<string>();
     for (const it of Array.isArray(claim.item) ? (claim.item as Json[]) : []) for (const e of Array.isArray(it.encounter) ? it.encounter : []) if (refOf(e)) refs.add(refOf(e)!);
     const out: EncounterEvidence[] = [];
@@ -250,7 +278,7 @@ export class ClaimsService {
       const m = ref.match(/^Encounter\/([A-Za-z0-9\-.]{1,64})$/);
       if (!m) continue;
       const enc = (await records.read('Encounter', m[1]!).catch(() => undefined)) as Json | undefined;
-      if (!enc) continue;
+      if (!enc || !scopeReleases(scope, enc as Parameters<typeof scopeReleases>[1])) continue;
       const row = await records.versionRow('Encounter', m[1]!, Number((enc.meta as Json | undefined)?.versionId ?? 1));
       if (!row) continue;
       let anchor = await this.deps.recordAnchorer.anchorCovering(row.leaf_index);

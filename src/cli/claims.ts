@@ -22,15 +22,16 @@ export async function claimsImportTable(target: NodeTarget, kind: 'ncci-ptp' | '
 }
 
 /** Sends a FHIR Claim (JSON file) to an insurer; prints the decision and each flag. */
-export async function claimsSubmit(target: NodeTarget, input: { file: string; insurer: string; patient: string; credential?: string[] }): Promise<void> {
+export async function claimsSubmit(target: NodeTarget, input: { file: string; insurer: string; patient: string; credential?: string[]; consent?: string }): Promise<void> {
   const claim = JSON.parse(readFileSync(input.file, 'utf8')) as unknown;
   const credentials = (input.credential ?? []).map((c) => {
     const i = c.lastIndexOf('=');
     if (i < 1) throw new CarechainError(`--credential takes provider=credentialId, got "${c}"`, 2);
     return { provider: c.slice(0, i), credentialId: c.slice(i + 1) };
   });
-  const r = await claimsCall(target, 'POST', '/api/claims', { claim, insurer: input.insurer, patient: input.patient, ...(credentials.length ? { credentials } : {}) });
-  console.log(`claim ${r.claimId}: ${r.state} (tx ${r.txHash})`);
+  const consent = input.consent ? (JSON.parse(readFileSync(input.consent, 'utf8')) as unknown) : undefined;
+  const r = await claimsCall(target, 'POST', '/api/claims', { claim, insurer: input.insurer, patient: input.patient, ...(credentials.length ? { credentials } : {}), ...(consent ? { consent } : {}) });
+  console.log(`claim ${r.claimId}: ${r.state} (tx ${r.txHash}); sent: ${r.released}`);
   for (const n of r.claimResponse.processNote ?? []) console.log(`  - ${n.text}`);
 }
 

@@ -439,7 +439,8 @@ nodeOptions(claims.command('submit <claim.json>').description("send a FHIR Claim
   .requiredOption('--insurer <orgId>', "the insurer's organization id")
   .requiredOption('--patient <address>', "the patient's address (their salted commitment goes on the ledger)")
   .option('--credential <provider=credentialId...>', "a practitioner's licence credential id, checked at the date of service")
-  .action(action(async (file: string, opts: NodeOpts & { insurer: string; patient: string; credential?: string[] }) => claimsSubmit(nodeTarget(opts), { file, ...opts })));
+  .option('--consent <file.json>', "the patient's HPAYMT grant to the insurer as they disclosed it: { grantId, salt, scope }; without it the insurer gets the claim only")
+  .action(action(async (file: string, opts: NodeOpts & { insurer: string; patient: string; credential?: string[]; consent?: string }) => claimsSubmit(nodeTarget(opts), { file, ...opts })));
 nodeOptions(claims.command('queue').description('the special-investigations queue: pended, appealed and disputed claims with their flags'))
   .option('--json', 'print the whole queue')
   .action(action(async (opts: NodeOpts & { json?: boolean }) => claimsQueue(nodeTarget(opts), opts.json ?? false)));

@@ -210,6 +210,7 @@ export async function buildServices(opts: {
     credentials: credentialStore,
     tables: () => claimTables.tables(),
     waitForBlock: (block, timeoutMs) => indexer.waitForBlock(block, timeoutMs),
+    indexedBlock,
   });
 
   return {
