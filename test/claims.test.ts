@@ -120,6 +120,22 @@ after(async () => {
   tmp.remove();
 });
 
+test('eligibility: the insurer answers a CoverageEligibilityRequest from the Coverage it holds', async () => {
+  const member = (await ok(insurer, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Member' }] })).id;
+  const cov = (await ok(insurer, 'POST', '/fhir/Coverage', { resourceType: 'Coverage', status: 'active', beneficiary: { reference: `Patient/${member}` }, payor: [{ display: 'Test insurer' }], period: { start: '2020-01-01' } })).id;
+  const ask = (coverage: string) =>
+    ok(clinic, 'POST', '/api/claims/eligibility', {
+      insurer: insurer.org.orgId,
+      request: { resourceType: 'CoverageEligibilityRequest', status: 'active', purpose: ['validation'], patient: { reference: `Patient/${patientId}` }, servicedDate: today, created: today, insurer: { display: 'insurer' }, insurance: [{ coverage: { reference: `Coverage/${coverage}` } }] },
+    });
+  const yes = await ask(cov);
+  assert.equal(yes.resourceType, 'CoverageEligibilityResponse');
+  assert.equal(yes.outcome, 'complete');
+  assert.equal(yes.insurance[0].inforce, true);
+  const no = await ask('not-a-coverage');
+  assert.equal(no.outcome, 'error');
+});
+
 let clean: Hex;
 let duplicate: Hex;
 

@@ -1,12 +1,12 @@
 /**
  * The claims API of a node. Thin: zod parse, one service call, the result; the service authorizes
  * what the gate cannot (whose claim it is) and audits.
- * - provider staff: `POST /api/claims` (submit), `POST /api/claims/:id/void|appeal|respond`;
+ * - provider staff: `POST /api/claims/eligibility` (CoverageEligibilityRequest), `POST /api/claims` (submit), `POST /api/claims/:id/void|appeal|respond`;
  * - insurer staff: `GET /api/claims/queue` (special investigations), `POST /api/claims/:id/review`
  *   (an audited override), `POST /api/claims/:id/pay`;
  * - staff: `GET /api/claims/:id`; admin: `POST /api/claims/tables` (NCCI PTP / MUE import);
  * - patients: `GET /api/patient/claims`, `POST /api/patient/claims/:id/dispute`;
- * - other nodes, signed: `POST /api/claims/peer/submit`, `POST /api/claims/peer/messages`.
+ * - other nodes, signed: `POST /api/claims/peer/eligibility`, `POST /api/claims/peer/submit`, `POST /api/claims/peer/messages`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Address, Hex } from 'viem';
@@ -62,6 +62,10 @@ export function claimsRoutes(app: FastifyInstance, claims: ClaimsService, tables
     const b = parse(submitBody, req.body, 'claim submission');
     return reply.code(201).send(await claims.submit(callerOf(req), { claim: b.claim, insurer: lower(b.insurer), patient: b.patient as Address, ...(b.credentials ? { credentials: b.credentials.map((c) => ({ provider: c.provider, credentialId: lower(c.credentialId) })) } : {}), ...(b.consent ? { consent: { ...b.consent, grantId: lower(b.consent.grantId), salt: lower(b.consent.salt) } } : {}) }));
   });
+  app.post('/api/claims/eligibility', staff, async (req) => {
+    const b = parse(z.object({ insurer: hex32, request: fhir }).strict(), req.body, 'eligibility request');
+    return claims.eligibility(callerOf(req), lower(b.insurer), b.request);
+  });
   app.get('/api/claims/queue', staff, async (req) => ({ queue: await claims.queue(callerOf(req)) }));
   app.get('/api/claims/:id', staff, async (req) => ({ claim: await claims.get(callerOf(req), lower(parse(idParam, req.params, 'path').id)) }));
   app.post('/api/claims/:id/void', staff, async (req) => claims.providerMove(callerOf(req), lower(parse(idParam, req.params, 'path').id), 'void', parse(text, req.body, 'reason').text));
@@ -88,6 +92,10 @@ export function claimsRoutes(app: FastifyInstance, claims: ClaimsService, tables
     peer.post('/api/claims/peer/submit', async (req) => {
       const from = await signed(req, 'claims-submit');
       return claims.receive(from, parse(submission, jsonOf(req.body), 'claim submission') as Submission);
+    });
+    peer.post('/api/claims/peer/eligibility', async (req) => {
+      const from = await signed(req, 'claims-eligibility');
+      return claims.answerEligibility(from, parse(fhir, jsonOf(req.body), 'eligibility request'));
     });
     peer.post('/api/claims/peer/messages', async (req) => {
       const from = await signed(req, 'claims-message');

@@ -53,6 +53,7 @@ import { adjudicate } from './adjudication.ts';
 import type { ClaimOverlay } from './claim-facts.ts';
 import { claimHashOf, docHashOf, freshClaimId, freshSalt, patientCommitmentOf } from './commitment.ts';
 import { verifyEncounterEvidence, type EncounterEvidence } from './encounter-evidence.ts';
+import { coverageIdOf, eligibilityResponseOf } from './eligibility.ts';
 import { ClaimLedger } from './ledger.ts';
 import { licenceStatusOn, type DatedStatus } from './licence-at.ts';
 import { ClaimsPeer } from './peer.ts';
@@ -216,6 +217,28 @@ export class ClaimsService {
       await this.deps.audit.record(caller, { action: 'C', subtype: 'claim-submit', outcome: '0', what: [`Claim/${claimId}`], outcomeDesc: `sent to ${input.insurer}; ${answer.state}` });
       return { claimId, state: answer.state, txHash: hash, claimResponse: answer.claimResponse, released: release.allow ? `HPAYMT grant ${release.grantId}: demographics${encounters.length ? `, ${encounters.length} encounter proof(s)` : ''}` : `the claim only (${release.reason})` };
     });
+  }
+
+  /** Asks `insurer` whether the patient's Coverage is in force (a CoverageEligibilityRequest); returns the response. */
+  async eligibility(caller: Caller, insurer: Hex, request: Json): Promise<Json> {
+    return this.audited(caller, 'claim-eligibility', [], async () => {
+      if (request.resourceType !== 'CoverageEligibilityRequest') throw invalid('the body must carry a FHIR CoverageEligibilityRequest');
+      const response = await this.peer.post<Json>(insurer, 'claims-eligibility', '/api/claims/peer/eligibility', request);
+      await this.deps.audit.record(caller, { action: 'E', subtype: 'claim-eligibility', outcome: '0', outcomeDesc: `asked ${insurer}: ${String(response.disposition)}`.slice(0, 500) });
+      return response;
+    });
+  }
+
+  /** Answers a provider's eligibility request from the Coverage this insurer holds. */
+  async answerEligibility(provider: Participant, request: Json): Promise<Json> {
+    const actor: Actor = { agent: `Organization/${provider.orgId}`, purpose: 'HPAYMT' };
+    if (request.resourceType !== 'CoverageEligibilityRequest') throw invalid('the body must carry a FHIR CoverageEligibilityRequest');
+    const coverageId = coverageIdOf(request);
+    const coverage = coverageId ? ((await this.deps.records.read('Coverage', coverageId).catch(() => undefined)) as Json | undefined) : undefined;
+    const date = typeof request.servicedDate === 'string' ? request.servicedDate.slice(0, 10) : today();
+    const response = eligibilityResponseOf(request, { id: freshClaimId().slice(2, 34), insurer: this.deps.orgId, ...(coverage ? { coverage } : {}), ...(coverageId ? { coverageId } : {}), date, created: now() });
+    await this.deps.audit.record(actor, { action: 'R', subtype: 'claim-eligibility', outcome: coverage ? '0' : '4', what: coverageId ? [`Coverage/${coverageId}`] : [], outcomeDesc: String(response.disposition) });
+    return response;
   }
 
   /** The provider withdraws (void) or appeals its claim, on the ledger, telling the insurer why. */
