@@ -258,6 +258,17 @@ test("the patient sees every claim in their name, verified against the chain, an
   assert.equal((await call(insurer.node.url, token, 'GET', '/api/claims/queue')).status, 403, 'a patient does not reach the queue');
 });
 
+test("HL7's example Claims are accepted, adjudicated and answered", async () => {
+  const dir = join(import.meta.dirname, '../node_modules/hl7.fhir.r4.examples');
+  for (const id of ['100150', '660150', '960150']) {
+    const example = JSON.parse(readFileSync(join(dir, `Claim-${id}.json`), 'utf8'));
+    const r = await submit({ claim: example, consent: undefined });
+    assert.equal(r.status, 201, `Claim-${id}: ${JSON.stringify(r.body)}`);
+    assert.ok(['approved', 'pended', 'denied'].includes(r.body.state), `Claim-${id}: ${r.body.state}`);
+    assert.equal(r.body.claimResponse.resourceType, 'ClaimResponse');
+  }
+});
+
 test('the ledger holds no claim content: only hashes, commitments and states', async () => {
   const logs = await chain.conn.client.getLogs({ address: chain.deployment.contracts.ClaimRegistry.address, fromBlock: 0n });
   const raw = JSON.stringify(logs, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).toLowerCase();
