@@ -258,6 +258,27 @@ test("the patient sees every claim in their name, verified against the chain, an
   assert.equal((await call(insurer.node.url, token, 'GET', '/api/claims/queue')).status, 403, 'a patient does not reach the queue');
 });
 
+test('on the nodes: an excluded provider (LEIE at the insurer), a service after death, an unbundled pair, units over the MUE and an age conflict, each flagged with its evidence', async () => {
+  const leie = ['LASTNAME,FIRSTNAME,MIDNAME,BUSNAME,GENERAL,SPECIALTY,UPIN,NPI,DOB,ADDRESS,CITY,STATE,ZIP,EXCLTYPE,EXCLDATE,REINDATE,WAIVERDATE,WVRSTATE', 'DOE,JANE,,,,,,1234567893,,,,,,1128a1,20200101,00000000,,'].join('\n');
+  const imported = await fetch(`${insurer.node.url}/api/exclusions/import`, { method: 'POST', headers: { authorization: `Bearer ${insurer.token}`, 'content-type': 'text/csv' }, body: leie });
+  assert.equal(imported.status < 300, true, await imported.text());
+  const gone = (await ok(clinic, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Gone' }], birthDate: '1970-01-01', gender: 'male', deceasedDateTime: '2024-01-01' })).id;
+  const c = claim('c-rules', [{ code: '20610' }, { code: '20605' }, { code: '11042', units: 3 }, { code: '99381' }], {
+    patient: { reference: `Patient/${gone}` },
+    provider: { reference: 'Organization/clinic', identifier: { system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' } },
+  });
+  const r = await submit({ claim: c });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.state, 'denied', 'a critical flag denies');
+  const held = (await ok(insurer, 'GET', `/api/claims/${r.body.claimId}`)).claim[0].document;
+  const byRule = new Map<string, any>(held.run.flags.map((f: any) => [f.rule, f]));
+  for (const rule of ['provider-excluded', 'service-after-death', 'ncci-ptp', 'mue-units', 'age-sex-conflict']) assert.ok(byRule.has(rule), `${rule} flagged; got ${[...byRule.keys()]}`);
+  assert.match(byRule.get('provider-excluded').explanation, /1234567893/);
+  assert.match(byRule.get('service-after-death').explanation, /2024-01-01/);
+  assert.ok(byRule.get('ncci-ptp').evidence.tableRows?.length, 'the PTP flag cites the table row');
+  assert.equal(await ledgerState(r.body.claimId), STATE.denied);
+});
+
 test("HL7's example Claims are accepted, adjudicated and answered", async () => {
   const dir = join(import.meta.dirname, '../node_modules/hl7.fhir.r4.examples');
   for (const id of ['100150', '660150', '960150']) {
