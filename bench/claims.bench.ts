@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import { adjudicate } from '../src/claims/adjudication.ts';
+import { EmTally } from '../src/claims/em-tally.ts';
 import type { ClaimOverlay, LedgerLookups } from '../src/claims/claim-facts.ts';
 import { verifyEncounterEvidence, type EncounterEvidence } from '../src/claims/encounter-evidence.ts';
 import { licenceStatusOn, type DatedStatus } from '../src/claims/licence-at.ts';
@@ -127,6 +128,8 @@ export async function claimsBenchmarks(progress: (m: string) => void, opts: { sy
 
   const run = async (label: string, enabled: string[] | undefined) => {
     const facts = new InMemoryClaimFacts({ tables, claims: history });
+    const em = new EmTally();
+    for (const h of history) em.add(h);
     const flagged = { n: 0 };
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
@@ -137,7 +140,7 @@ export async function claimsBenchmarks(progress: (m: string) => void, opts: { sy
         const ev = anchored.evidence.get(`Encounter/${c.claim.id as string}`);
         const overlay = overlayOf(ev ? [ev] : [], anchored.anchors, { credentials: credentialsOf(c.provider), demographics: demographics(c.patient) });
         const normalized = normalizeClaim(c.claim);
-        const a = await adjudicate({ claim: c.claim, normalized, claimId: `0x${i.toString(16).padStart(64, '0')}`, insurer: '0xinsurer', history: facts, overlay, lookups, ...(enabled ? { enabled } : {}) });
+        const a = await adjudicate({ claim: c.claim, normalized, claimId: `0x${i.toString(16).padStart(64, '0')}`, insurer: '0xinsurer', history: facts, em, overlay, lookups, ...(enabled ? { enabled } : {}) });
         if (a.run.flags.length) flagged.n++;
       },
       { iterations: N, concurrency: 1, warmup: 200 },
@@ -164,6 +167,7 @@ export async function claimsBenchmarks(progress: (m: string) => void, opts: { sy
   let eobsLinked = 0;
   let rejected = 0;
   const facts = new InMemoryClaimFacts({ tables });
+  const em = new EmTally();
   const started = performance.now();
   for (const f of files) {
     const bundle = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json;
@@ -196,7 +200,7 @@ export async function claimsBenchmarks(progress: (m: string) => void, opts: { sy
         demographics: { ...(typeof patient?.birthDate === 'string' ? { birthDate: patient.birthDate } : {}), ...(typeof patient?.gender === 'string' ? { gender: patient.gender as Demographics['gender'] } : {}) },
         ...(deceased ? { death: deceased } : {}),
       });
-      const a = await adjudicate({ claim: r, normalized, claimId: `0x${claims.toString(16).padStart(64, '0')}`, insurer: '0xinsurer', history: facts, overlay, lookups });
+      const a = await adjudicate({ claim: r, normalized, claimId: `0x${claims.toString(16).padStart(64, '0')}`, insurer: '0xinsurer', history: facts, em, overlay, lookups });
       decisions.set(a.outcome.decision, (decisions.get(a.outcome.decision) ?? 0) + 1);
       for (const rule of new Set(a.run.flags.map((x) => x.rule))) perRule.set(rule, (perRule.get(rule) ?? 0) + 1);
     }

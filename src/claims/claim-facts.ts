@@ -10,6 +10,8 @@
  * - the patient's birth date, sex and date of death, as far as the payment consent released them.
  * A provider key with no named credential is not checked for licence (null: "cannot tell").
  */
+import type { EmTally } from './em-tally.ts';
+import type { ClaimTables } from './tables/claim-tables.ts';
 import type { InMemoryClaimFacts } from './rules/in-memory-facts.ts';
 import type { ClaimFacts, DateRange, DeathRecord, Demographics, EncounterProof, Exclusion, IsoDate, LicenceStatus, MaybePromise } from './rules/types.ts';
 
@@ -27,9 +29,10 @@ export interface LedgerLookups {
   exclusionAt(npi: string, date: IsoDate): MaybePromise<Exclusion | null>;
 }
 
-export function claimFacts(history: InMemoryClaimFacts, overlay: ClaimOverlay, ledger: LedgerLookups): ClaimFacts {
+/** `em`: the insurer's own E/M statistics (upcoding); without it the history's profiles, if any. `tables`: the current tables (an import replaces them), else the history's. */
+export function claimFacts(history: InMemoryClaimFacts, overlay: ClaimOverlay, ledger: LedgerLookups, em?: EmTally, tables?: ClaimTables): ClaimFacts {
   return {
-    tables: history.tables,
+    tables: tables ?? history.tables,
     priorClaims: (member: string, provider: string, range: DateRange) => history.priorClaims(member, provider, range),
     memberClaims: (member: string, range: DateRange) => history.memberClaims(member, range),
     providerClaimsOnDay: (provider: string, date: IsoDate) => history.providerClaimsOnDay(provider, date),
@@ -42,6 +45,6 @@ export function claimFacts(history: InMemoryClaimFacts, overlay: ClaimOverlay, l
     deathDate: () => overlay.death ?? null,
     demographics: () => overlay.demographics ?? null,
     inpatientStays: (patient: string, range: DateRange) => history.inpatientStays(patient, range),
-    emLevelCounts: (provider: string) => history.emLevelCounts(provider),
+    emLevelCounts: (provider: string) => em?.profile(provider) ?? history.emLevelCounts(provider),
   };
 }

@@ -54,6 +54,7 @@ import type { ClaimOverlay } from './claim-facts.ts';
 import { claimHashOf, docHashOf, freshClaimId, freshSalt, patientCommitmentOf } from './commitment.ts';
 import { verifyEncounterEvidence, type EncounterEvidence } from './encounter-evidence.ts';
 import { coverageIdOf, eligibilityResponseOf } from './eligibility.ts';
+import { EmTally } from './em-tally.ts';
 import { ClaimLedger } from './ledger.ts';
 import { licenceStatusOn, type DatedStatus } from './licence-at.ts';
 import { ClaimsPeer } from './peer.ts';
@@ -185,7 +186,7 @@ const STATE_OF: Record<Decision, 'approve' | 'pend' | 'deny'> = { approved: 'app
 export class ClaimsService {
   readonly chain: ClaimLedger;
   private readonly peer: ClaimsPeer;
-  private history: InMemoryClaimFacts | undefined;
+  private history: { facts: InMemoryClaimFacts; em: EmTally } | undefined;
   private readonly blockDates = new Map<number, IsoDate>();
 
   constructor(readonly deps: ClaimsDeps) {
@@ -353,7 +354,7 @@ export class ClaimsService {
       const { overlay, problems } = await this.overlayOf(provider.orgId, s);
       const normalized = this.rekey(normalizeClaim(s.claim), s.patient.address);
       const history = await this.claimHistory();
-      const { run, outcome, response, eob } = await adjudicate({ claim: s.claim, normalized, claimId: s.claimId, insurer: this.deps.orgId, history, overlay, lookups: this.lookups() });
+      const { run, outcome, response, eob } = await adjudicate({ claim: s.claim, normalized, claimId: s.claimId, insurer: this.deps.orgId, history: history.facts, em: history.em, tables: this.deps.tables(), overlay, lookups: this.lookups() });
       const { decision, reason } = outcome;
       try {
         await this.chain.move(STATE_OF[decision], s.claimId, docHashOf(response));
@@ -533,14 +534,17 @@ export class ClaimsService {
   }
 
   /** The insurer's claim history for duplicate, frequency and same-day rules (loaded once, then kept). */
-  private async claimHistory(): Promise<InMemoryClaimFacts> {
+  private async claimHistory(): Promise<{ facts: InMemoryClaimFacts; em: EmTally }> {
     if (this.history) return this.history;
-    const history = new InMemoryClaimFacts({ tables: this.deps.tables() });
+    const facts = new InMemoryClaimFacts({ tables: this.deps.tables() });
+    const em = new EmTally();
     for (const row of await this.deps.storage.all<ClaimRow>("SELECT * FROM claims WHERE role = 'insurer'")) {
       const d = this.open<InsurerDoc>(row);
-      history.addClaim(this.rekey(normalizeClaim(d.claim), d.patient.address));
+      const c = this.rekey(normalizeClaim(d.claim), d.patient.address);
+      facts.addClaim(c);
+      em.add(c);
     }
-    return (this.history ??= history);
+    return (this.history ??= { facts, em });
   }
 
   /** The insurer's member key is the patient's address: one member across every provider's patient ids. */
