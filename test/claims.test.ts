@@ -19,7 +19,9 @@ import { journalMigrations, TxSender } from '../src/chain/journal.ts';
 import { loadNodeConfig } from '../src/config/node-config.ts';
 import { grantIdOf, granteeCommitment, scopeCommitment } from '../src/consent/commitments.ts';
 import { consentDomain, purposeToChain, signGrant } from '../src/consent/typed-data.ts';
+import { signOrgRequest } from '../src/http/org-request.ts';
 import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
+import { claimHashOf, freshClaimId, freshSalt, patientCommitmentOf } from '../src/claims/commitment.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
 import { copyFileSync } from 'node:fs';
@@ -277,6 +279,37 @@ test('on the nodes: an excluded provider (LEIE at the insurer), a service after 
   assert.match(byRule.get('service-after-death').explanation, /2024-01-01/);
   assert.ok(byRule.get('ncci-ptp').evidence.tableRows?.length, 'the PTP flag cites the table row');
   assert.equal(await ledgerState(r.body.claimId), STATE.denied);
+});
+
+test('the insurer refuses a claim that differs from the ledger, one for another patient, an unsigned or replayed request, and one not on the ledger', async () => {
+  const path = '/api/claims/peer/submit';
+  const c = claim('c-tamper', [{ code: '99213', date: '2025-04-01', encounter: false }]);
+  const salt = freshSalt();
+  const claimId = freshClaimId();
+  // A provider with no node of its own (its key is not shared with a running node's journal).
+  const lab = await registerTestOrg(chain, tmp.dir, 'claims-lab', 'lab');
+  const sender = new TxSender(await openSqlite(':memory:', { journal: journalMigrations }), chain.conn, lab.keys.account);
+  const { receipt } = await sender.sendContract({ address: chain.deployment.contracts.ClaimRegistry.address, abi: claimRegistryAbi, functionName: 'submit', args: [claimId, insurer.org.orgId, claimHashOf(c), patientCommitmentOf(patient.address, salt)] });
+  const send = async (payload: unknown, headers?: Record<string, string>) => {
+    const body = JSON.stringify(payload);
+    const h = headers ?? (await signOrgRequest(lab.keys.account, lab.orgId, { protocol: 'claims-submit', audience: insurer.org.orgId, method: 'POST', path, body }));
+    const res = await fetch(`${insurer.node.url}${path}`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body });
+    return { status: res.status, text: await res.text(), headers: h };
+  };
+  const base = { claimId, block: Number(receipt.blockNumber), patient: { address: patient.address, salt }, encounters: [], credentials: [] };
+  const tampered = await send({ ...base, claim: { ...c, total: { value: 9999, currency: 'USD' } } });
+  assert.equal(tampered.status, 400, tampered.text);
+  assert.match(tampered.text, /does not match the hash on the ledger/);
+  const otherPatient = await send({ ...base, claim: c, patient: { address: stranger.address, salt } });
+  assert.match(otherPatient.text, /do not open the commitment/);
+  assert.equal((await send({ ...base, claim: c }, {})).status, 401, 'unsigned');
+  const first = await send({ ...base, claimId: freshClaimId(), claim: c });
+  assert.match(first.text, /not on the ledger/);
+  const replay = await send({ ...base, claimId: JSON.parse(JSON.stringify(base.claimId)), claim: c }, first.headers);
+  assert.equal(replay.status, 401, 'a signature for another body or a used nonce is refused');
+  const honest = await send({ ...base, claim: c });
+  assert.equal(honest.status, 200, honest.text);
+  assert.equal(await ledgerState(claimId), STATE.pended);
 });
 
 test("HL7's example Claims are accepted, adjudicated and answered", async () => {
