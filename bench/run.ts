@@ -3,6 +3,8 @@
  * records each suite's figures, with the date and machine, in bench/results.json.
  * `npm run bench -- fhir --fhir-sizes 10000,100000,1000000 --synthea <folder>` runs only the FHIR
  * suite, grown to those sizes, importing that Synthea folder (default: the committed fixtures).
+ * `npm run bench -- claims [--synthea <folder>]` adjudicates claims with every rule on and off, then
+ * every Claim of the Synthea bundles with its flag counts per rule.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +18,7 @@ import { loadBenchmarks } from './load.bench.ts';
 import { storageBenchmarks } from './storage.bench.ts';
 import { supplyBenchmarks } from './supply.bench.ts';
 import { fhirBenchmarks } from './fhir.bench.ts';
+import { claimsBenchmarks } from './claims.bench.ts';
 import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -41,6 +44,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['storage', storageBenchmarks],
     ['supply', supplyBenchmarks],
     ['fhir', (p: typeof progress) => fhirBenchmarks(p, { sizes: fhirSizes, ...(synthea ? { synthea } : {}) })],
+    ['claims', (p: typeof progress) => claimsBenchmarks(p, synthea ? { synthea } : {})],
     ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]
 ).filter(([name]) => (only.length === 0 ? name !== 'load' : only.includes(name)));

@@ -23,6 +23,7 @@ import { runStory, storyNextSteps } from './story.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
 import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
+import { claimsAction, claimsImportTable, claimsQueue, claimsSubmit } from './claims.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
 import type { Address, Hex } from 'viem';
@@ -460,6 +461,34 @@ nodeOptions(program.command('exclusions').description('exclusion lists (OIG LEIE
       console.log(`imported ${json.imported} exclusions`);
     }),
   );
+
+type NodeOpts = { node: string; token?: string; org?: string; home: string };
+const claims = program.command('claims').description('insurance claims: submit, special-investigations queue, review, pay; NCCI PTP and MUE tables');
+nodeOptions(claims.command('import-ncci <file>').description('import an NCCI procedure-to-procedure edit file as CMS publishes it (ccipra-v….txt, ccioph-v….txt)')).action(
+  action(async (file: string, opts: NodeOpts) => claimsImportTable(nodeTarget(opts), 'ncci-ptp', file)),
+);
+nodeOptions(claims.command('import-mue <file>').description('import a medically unlikely edits file as CMS publishes it (CSV)')).action(
+  action(async (file: string, opts: NodeOpts) => claimsImportTable(nodeTarget(opts), 'mue', file)),
+);
+nodeOptions(claims.command('submit <claim.json>').description("send a FHIR Claim to an insurer's node (registered on the ledger first)"))
+  .requiredOption('--insurer <orgId>', "the insurer's organization id")
+  .requiredOption('--patient <address>', "the patient's address (their salted commitment goes on the ledger)")
+  .option('--credential <provider=credentialId...>', "a practitioner's licence credential id, checked at the date of service")
+  .option('--consent <file.json>', "the patient's HPAYMT grant to the insurer as they disclosed it: { grantId, salt, scope }; without it the insurer gets the claim only")
+  .action(action(async (file: string, opts: NodeOpts & { insurer: string; patient: string; credential?: string[]; consent?: string }) => claimsSubmit(nodeTarget(opts), { file, ...opts })));
+nodeOptions(claims.command('queue').description('the special-investigations queue: pended, appealed and disputed claims with their flags'))
+  .option('--json', 'print the whole queue')
+  .action(action(async (opts: NodeOpts & { json?: boolean }) => claimsQueue(nodeTarget(opts), opts.json ?? false)));
+nodeOptions(claims.command('review <claimId>').description('decide a queued claim (an audited override of the rules)'))
+  .requiredOption('--decision <approved|denied>', 'approved or denied')
+  .requiredOption('--reason <text>', 'why (kept in the audit trail)')
+  .action(action(async (id: string, opts: NodeOpts & { decision: string; reason: string }) => claimsAction(nodeTarget(opts), id, 'review', { decision: opts.decision, reason: opts.reason })));
+nodeOptions(claims.command('pay <claimId>').description('pay an approved claim')).action(action(async (id: string, opts: NodeOpts) => claimsAction(nodeTarget(opts), id, 'pay')));
+for (const a of ['void', 'appeal', 'respond'] as const) {
+  nodeOptions(claims.command(`${a} <claimId>`).description(`${a} a claim this node submitted`))
+    .requiredOption('--text <text>', 'the reason, appeal or response')
+    .action(action(async (id: string, opts: NodeOpts & { text: string }) => claimsAction(nodeTarget(opts), id, a, { text: opts.text })));
+}
 
 const supply = program.command('supply').description('drug and device supply chain (DSCSA): verification, commissioning, exceptions');
 nodeOptions(supply.command('verify <barcode>').description('verify a product by its barcode (DataMatrix, Digital Link, EPC URN); exit code 1 if not verified'))

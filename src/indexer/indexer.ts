@@ -16,6 +16,7 @@ import type { DecodedEvent, Projector } from './projector.ts';
 import { affiliationsProjector } from './projectors/affiliations.ts';
 import { anchorsProjector } from './projectors/anchors.ts';
 import { breakGlassProjector } from './projectors/break-glass.ts';
+import { claimRegistryProjector } from './projectors/claim-registry.ts';
 import { consentProjector } from './projectors/consent.ts';
 import { credentialStatusProjector } from './projectors/credential-status.ts';
 import { participantsProjector } from './projectors/participants.ts';
@@ -32,6 +33,7 @@ export const PROJECTORS: readonly Projector[] = [
   credentialStatusProjector,
   affiliationsProjector,
   serialRegistryProjector,
+  claimRegistryProjector,
 ];
 
 const stateMigrations: Migration[] = [(tx) => tx.exec('CREATE TABLE indexer_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)')];

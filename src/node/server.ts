@@ -18,6 +18,7 @@ import { fhirSurface } from '../http/fhir-surface.ts';
 import { documented, OpenApiCollector } from '../http/openapi.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
+import { claimsRoutes } from '../claims/routes.ts';
 import { epcisRoutes } from '../supply/routes/epcis.ts';
 import { supplyPeerRoutes } from '../supply/routes/peer.ts';
 import { supplyRoutes } from '../supply/routes/supply.ts';
@@ -92,6 +93,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     supplyRoutes(api, s.supply, gate);
     supplyPeerRoutes(api, s.supply, gate);
     epcisRoutes(api, s.supply, gate);
+    claimsRoutes(api, s.claims, s.claimTables, gate);
     api.get('/api/node', async () => ({
       org: config.org,
       orgId: s.orgId,

@@ -22,6 +22,9 @@ import { ConsentService } from '../consent/service.ts';
 import { LicenceCache } from '../credentials/licence-cache.ts';
 import { CredentialService } from '../credentials/service.ts';
 import { credentialMigrations, CredentialStore } from '../credentials/store.ts';
+import { claimsMigrations } from '../claims/schema.ts';
+import { ClaimsService } from '../claims/service.ts';
+import { ClaimTableStore } from '../claims/table-store.ts';
 import { BlindIndex } from '../crypto/blind-index.ts';
 import type { OrgKeys } from '../crypto/org-keys.ts';
 import { Custodian } from '../exchange/custodian.ts';
@@ -66,6 +69,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   credentials: credentialMigrations,
   'org-requests': orgRequestMigrations,
   supply: supplyMigrations,
+  claims: claimsMigrations,
 };
 
 /**
@@ -115,6 +119,8 @@ export interface NodeServices {
   /** Which replica runs the singletons (set by `startNode`). */
   leadership?: Leadership;
   supply: SupplyService;
+  claims: ClaimsService;
+  claimTables: ClaimTableStore;
 }
 
 export async function buildServices(opts: {
@@ -187,6 +193,25 @@ export async function buildServices(opts: {
     indexedBlock,
   });
   const supply = new SupplyService({ storage, queue, audit, ledger, deployment, keys, orgId, org: config.org, events: supplyEvents, anchorer: anchorers.supply, indexer, peerFetch });
+  const claimTables = new ClaimTableStore(join(config.dataDir, 'claims-tables'));
+  const claims = new ClaimsService({
+    storage,
+    queue,
+    audit,
+    ledger,
+    deployment,
+    conn,
+    keys,
+    orgId,
+    org: config.org,
+    peerFetch,
+    records: store,
+    recordAnchorer: anchorers.records,
+    credentials: credentialStore,
+    tables: () => claimTables.tables(),
+    waitForBlock: (block, timeoutMs) => indexer.waitForBlock(block, timeoutMs),
+    indexedBlock,
+  });
 
   return {
     config,
@@ -217,5 +242,7 @@ export async function buildServices(opts: {
     exchange,
     peerFetch,
     supply,
+    claims,
+    claimTables,
   };
 }

@@ -33,6 +33,13 @@ export const credentialStatusProjector: Projector = {
       `),
     // The practitioner's key and the registered document's hash (CredentialHolder).
     (tx) => tx.exec('ALTER TABLE credential_status ADD COLUMN holder TEXT; ALTER TABLE credential_status ADD COLUMN document_hash TEXT;'),
+    // Every status a credential had, by block: its standing at a past date (a claim's date of service).
+    (tx) =>
+      tx.exec(`
+        CREATE TABLE credential_status_history (credential_id TEXT NOT NULL, status TEXT NOT NULL, block INTEGER NOT NULL, tx_hash TEXT NOT NULL, log_index INTEGER NOT NULL,
+          PRIMARY KEY (tx_hash, log_index));
+        CREATE INDEX credential_status_history_id ON credential_status_history (credential_id, block);
+      `),
   ],
   async apply(tx, ev, block) {
     const a = ev.args as EventArgs;
@@ -46,6 +53,13 @@ export const credentialStatusProjector: Projector = {
         'INSERT INTO credential_status (credential_id, issuer, credential_type, jurisdiction, status, changed_block) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO UPDATE SET status = excluded.status, changed_block = excluded.changed_block',
         [a.credentialId, a.issuer, a.credentialType, a.jurisdiction, CREDENTIAL_STATES[a.status] ?? 'none', block],
       );
+      await tx.run('INSERT INTO credential_status_history (credential_id, status, block, tx_hash, log_index) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING', [
+        a.credentialId,
+        CREDENTIAL_STATES[a.status] ?? 'none',
+        block,
+        ev.transactionHash,
+        ev.logIndex ?? 0,
+      ]);
     } else if (ev.eventName === 'CredentialHolder') {
       await tx.run('UPDATE credential_status SET holder = ?, document_hash = ? WHERE credential_id = ?', [(a.holder as string).toLowerCase(), a.documentHash, a.credentialId]);
     }
@@ -63,4 +77,10 @@ export async function credentialStatus(sql: Sql, credentialId: Hex): Promise<Cre
 export async function issuerMayIssue(sql: Sql, issuer: Hex, credentialType: Hex, jurisdiction: Hex): Promise<boolean> {
   const row = await sql.get<{ allowed: number }>('SELECT allowed FROM issuer_scopes WHERE issuer = ? AND credential_type = ? AND jurisdiction = ?', [issuer.toLowerCase(), credentialType, jurisdiction]);
   return Number(row?.allowed ?? 0) === 1;
+}
+
+/** Every status `credentialId` had on the ledger, oldest first, with the block that set it. */
+export async function credentialStatusHistory(sql: Sql, credentialId: Hex): Promise<{ status: CredentialState; block: number }[]> {
+  const rows = await sql.all<{ status: CredentialState; block: number }>('SELECT status, block FROM credential_status_history WHERE credential_id = ? ORDER BY block, log_index', [credentialId.toLowerCase()]);
+  return rows.map((r) => ({ status: r.status, block: Number(r.block) }));
 }
