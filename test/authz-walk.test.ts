@@ -27,6 +27,8 @@ export const PUBLIC_ROUTES = [
   'GET /api/participants/:orgId',
   'GET /api/consent/custodian',
   'GET /fhir/metadata',
+  'GET /portal',
+  'GET /portal/*',
   'POST /api/auth/login',
   'POST /api/auth/patient/challenge',
   'POST /api/auth/patient/login',

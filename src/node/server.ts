@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './metrics.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { participantRoutes } from './routes/participants.ts';
+import { portalRoutes } from './portal.ts';
 import type { NodeServices } from './services.ts';
 
 const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
@@ -73,6 +74,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
   // Routes must be added in contexts registered after the limiter to see its hook.
   void app.register(rateLimit, { global: false });
   void app.register(async (api) => {
+    portalRoutes(api);
     healthRoutes(api, { org: config.org, storage: s.storage, queue: s.queue, indexer: s.indexer, anchorMismatches: () => s.records.anchorMismatches() });
     participantRoutes(api, s.storage, indexedBlock);
     anchorRoutes(api, { storage: s.storage, ledger: s.ledger, journal: s.journal, deployment: s.deployment, gate, indexedBlock });

@@ -1,0 +1,225 @@
+/**
+ * The web portal in a real browser (Debian's Chromium driven by playwright-core) against a real node
+ * on the embedded chain: each role's main task done through the UI, axe-core run on every view
+ * (WCAG 2 A/AA rules, no violations allowed), and a screenshot of each view saved under
+ * docs/screenshots/.
+ * storage-engine: sqlite-only
+ */
+import axe from 'axe-core';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { generatePrivateKey } from 'viem/accounts';
+import { buildPortal } from '../scripts/build-portal.ts';
+import { masterAccount, patientLink } from '../src/cli/consent.ts';
+import type { EmbeddedChain } from '../src/chain/embedded.ts';
+import type { RunningNode } from '../src/node/start.ts';
+import { licenseTestPractitioner, registerTestOrg, runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
+import { activationCodeFor, patientWithPhone } from './helpers/patients.ts';
+
+const CHROMIUM = process.env.CARECHAIN_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
+const PASSWORD = 'a long enough password';
+const tmp = tempDir();
+let chain: EmbeddedChain;
+let org: TestOrg;
+let node: RunningNode;
+let admin: string;
+let browser: Browser;
+let page: Page;
+let patientId: string;
+const master = generatePrivateKey();
+const figures: Record<string, number> = {};
+
+async function call(token: string | undefined, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+}
+
+/** axe-core's WCAG 2 A and AA rules on the page as it is now; fails on any violation. */
+async function accessible(view: string): Promise<void> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`);
+  });
+  assert.deepEqual(violations, [], `axe-core violations on ${view}`);
+}
+
+/** Waits for `what`, or fails at once with the alert the portal showed instead. */
+async function expectShown(what: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
+  const alert = page.getByRole('alert').first();
+  await Promise.race([what.waitFor({ timeout }), alert.waitFor({ timeout }).then(async () => assert.fail(`the portal said: ${await alert.textContent()}`))]);
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signInAs(username: string): Promise<void> {
+  await page.goto(`${node.url}/portal/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function signOut(): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Staff, clinicians, officers' }).waitFor();
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+  mkdirSync(SHOTS, { recursive: true });
+  const built = await buildPortal({ quiet: true });
+  figures.bundleBytes = built.bytes;
+  ({ chain, org, node, token: admin } = await startTestNode(tmp.dir, 'portal-hospital', { anchorIntervalMs: 300 }));
+  await registerTestOrg(chain, tmp.dir, 'portal-clinic', 'clinic');
+  for (const [username, role, extra] of [
+    ['dr.portal', 'clinician', ['--practitioner', 'Practitioner/portal']],
+    ['po.portal', 'privacy-officer', []],
+  ] as const) {
+    const r = await runCli(['user', 'add', '--org', org.slug, '--home', tmp.dir, '--username', username, '--role', role, ...extra], { CARECHAIN_PASSWORD: PASSWORD });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  await licenseTestPractitioner(chain, tmp.dir, { url: node.url, token: admin }, 'Practitioner/portal');
+  // A patient on file with a phone; they link their own key with the code sent there.
+  patientId = (await call(admin, 'POST', '/fhir/Patient', { ...patientWithPhone('Portal'), name: [{ family: 'Portal', given: ['Pat'] }], birthDate: '1980-04-02', gender: 'female' })).body.id;
+  assert.equal((await call(admin, 'POST', `/api/patients/${patientId}/activation`, {})).status, 201);
+  await patientLink({ url: node.url, token: '' }, masterAccount(master), { patientId, code: activationCodeFor(org.dataDir, patientId) });
+  // Earlier heart rates, so the chart has a history.
+  const clin = (await call(undefined, 'POST', '/api/auth/login', { username: 'dr.portal', password: PASSWORD })).body.access_token as string;
+  for (const [days, bpm] of [[20, 72], [12, 80], [5, 76]] as const) {
+    const r = await call(clin, 'POST', '/fhir/Observation', {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+      subject: { reference: `Patient/${patientId}` },
+      effectiveDateTime: new Date(Date.now() - days * 86_400_000).toISOString(),
+      valueQuantity: { value: bpm, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // bypassCSP: the portal's policy forbids inline scripts, which is how axe-core is injected.
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await node?.stop();
+  await chain?.stop();
+  tmp.remove();
+  console.log(`portal figures: ${JSON.stringify(figures)}`);
+});
+
+test('the node serves the portal; the sign-in page loads, is accessible, and states a wrong password plainly', async () => {
+  const t0 = performance.now();
+  await page.goto(`${node.url}/portal/`);
+  await page.getByRole('heading', { name: 'Staff, clinicians, officers' }).waitFor();
+  figures.firstLoadMs = Math.round(performance.now() - t0);
+  const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON() as { domContentLoadedEventEnd: number; loadEventEnd: number });
+  figures.domContentLoadedMs = Math.round(nav.domContentLoadedEventEnd);
+  assert.equal((await fetch(`${node.url}/portal/../api/node`)).status, 200); // normalised by the client, not a traversal
+  assert.equal((await fetch(`${node.url}/portal/%2e%2e/%2e%2e/package.json`)).status, 404);
+  await accessible('sign-in');
+  await shot('sign-in');
+  await page.getByLabel('Username').fill('dr.portal');
+  await page.getByLabel('Password', { exact: true }).fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText('wrong username or password').waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot('sign-in-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
+});
+
+test('clinician: opens a patient, records a heart rate with the form (charted), a Condition with the raw editor; break-glass asks for a reason and warns', async () => {
+  await signInAs('dr.portal');
+  await page.getByRole('button', { name: 'Pat Portal' }).click();
+  await page.getByRole('table').filter({ hasText: 'records at this organization' }).waitFor();
+  await page.getByLabel('Value (beats/min)').fill('88');
+  await page.getByRole('button', { name: 'Save observation' }).click();
+  await expectShown(page.getByText(/Saved Observation\//));
+  await page.locator('figcaption', { hasText: '4 values from' }).waitFor(); // the new value is on the chart
+  await accessible('clinician patients');
+  await shot('clinician-patient');
+  await page.getByRole('button', { name: 'Create resource' }).click();
+  await expectShown(page.getByText(/Saved Condition\//));
+  await page.getByRole('cell', { name: 'Seasonal allergic rhinitis' }).waitFor();
+  // A FHIR error is shown as the node's OperationOutcome says it.
+  await page.getByLabel('FHIR R4 resource (JSON)').fill('{"resourceType":"Observation","status":"bogus"}');
+  await page.getByRole('button', { name: 'Create resource' }).click();
+  await page.locator('.error').filter({ hasText: /status|code/ }).first().waitFor();
+
+  await page.getByRole('link', { name: 'Other organizations' }).click();
+  await page.getByLabel('Emergency access without consent (break-glass)').check();
+  await page.getByRole('heading', { name: 'Break-glass is for emergencies only' }).waitFor();
+  await page.getByLabel("Patient's address").fill('0x' + '1'.repeat(40));
+  await page.getByRole('button', { name: 'Break the glass and fetch' }).click();
+  await page.getByText('describe the emergency').waitFor(); // no reason, no request
+  await accessible('clinician exchange');
+  await shot('clinician-break-glass');
+  await signOut();
+});
+
+test('patient: signs in with their key (derived and used in the browser), sees every access proven in the browser, grants and revokes consent', async () => {
+  await page.goto(`${node.url}/portal/`);
+  const sent: string[] = [];
+  page.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
+  await page.getByLabel('Your master key').fill(master);
+  await page.getByRole('button', { name: 'Sign in with my key' }).click();
+  const verification = page.getByTestId('audit-verification');
+  await expectShown(verification);
+  const text = (await verification.textContent()) ?? '';
+  const m = /(\d+) of (\d+) entries proven in this browser/.exec(text);
+  assert.ok(m && Number(m[1]) === Number(m[2]) && Number(m[1]) >= 5, text); // the views and writes of the clinician above, at least
+  assert.match(text, /the key portal-hospital registered on the ledger ✓/);
+  await page.getByRole('cell', { name: 'Practitioner/portal' }).first().waitFor();
+  await accessible('patient access');
+  await shot('patient-access');
+
+  await page.getByRole('link', { name: 'My consents' }).click();
+  await page.getByText('You have not granted anyone access yet.').waitFor();
+  await page.getByLabel('Organization').selectOption({ label: 'Test portal-clinic (clinic)' });
+  await page.getByLabel('Condition').check();
+  await page.getByRole('button', { name: 'Sign and grant' }).click();
+  await expectShown(page.getByText(/Granted Test portal-clinic access \(block \d+\)/));
+  await page.getByRole('cell', { name: /active since block/ }).waitFor();
+  await accessible('patient consent');
+  await shot('patient-consent');
+  await page.getByRole('button', { name: /Revoke grant/ }).click();
+  await expectShown(page.getByText(/Revoked, effective from block \d+/));
+  await page.getByRole('cell', { name: /revoked in block/ }).waitFor();
+  assert.ok(!sent.some((s) => s.includes(master.slice(2))), 'the master key left the browser');
+  await signOut();
+});
+
+test('privacy officer: flags, break-glass reviews and an audit search for the patient', async () => {
+  await signInAs('po.portal');
+  await page.getByRole('heading', { name: 'Insider-threat flags' }).waitFor();
+  await page.locator('main').getByText(/No flags in the last day|Evidence: audit entries/).first().waitFor();
+  await accessible('officer flags');
+  await shot('officer-flags');
+  await page.getByRole('link', { name: 'Break-glass reviews' }).click();
+  await page.getByText('No emergency accesses.').waitFor();
+  await accessible('officer break-glass');
+  await page.getByRole('link', { name: 'Audit search' }).click();
+  await page.getByLabel('Patient id').fill(patientId);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByText(/\d+ entries \(of \d+ in the log\)/).waitFor();
+  await page.getByRole('cell', { name: 'Practitioner/portal' }).first().waitFor();
+  await accessible('officer audit');
+  await shot('officer-audit');
+  await page.getByRole('link', { name: 'Directory' }).click();
+  await page.getByRole('cell', { name: /valid \(/ }).waitFor();
+  await accessible('directory');
+  await shot('directory');
+  await signOut();
+});
