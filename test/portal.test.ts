@@ -11,12 +11,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { generatePrivateKey } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { buildPortal } from '../scripts/build-portal.ts';
 import { masterAccount, patientLink } from '../src/cli/consent.ts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import type { RunningNode } from '../src/node/start.ts';
-import { licenseTestPractitioner, registerTestOrg, runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
+import { startNode } from '../src/node/start.ts';
+import { licenseTestPractitioner, registerTestOrg, runCli, startTestNode, tempDir, testNodeConfig, type TestOrg } from './helpers/env.ts';
 import { activationCodeFor, patientWithPhone } from './helpers/patients.ts';
 
 const CHROMIUM = process.env.CARECHAIN_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,6 +27,7 @@ const tmp = tempDir();
 let chain: EmbeddedChain;
 let org: TestOrg;
 let node: RunningNode;
+let boardNode: RunningNode;
 let admin: string;
 let browser: Browser;
 let page: Page;
@@ -62,8 +64,8 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function signInAs(username: string): Promise<void> {
-  await page.goto(`${node.url}/portal/`);
+async function signInAs(username: string, at = node.url): Promise<void> {
+  await page.goto(`${at}/portal/`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -89,7 +91,11 @@ before(async () => {
     const r = await runCli(['user', 'add', '--org', org.slug, '--home', tmp.dir, '--username', username, '--role', role, ...extra], { CARECHAIN_PASSWORD: PASSWORD });
     assert.equal(r.code, 0, r.stderr);
   }
-  await licenseTestPractitioner(chain, tmp.dir, { url: node.url, token: admin }, 'Practitioner/portal');
+  const { board } = await licenseTestPractitioner(chain, tmp.dir, { url: node.url, token: admin }, 'Practitioner/portal');
+  // The licensing board (registered and scoped by the helper) runs its own node, with an operator user.
+  boardNode = await startNode(testNodeConfig({ org: board.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent' }));
+  const b = await runCli(['user', 'add', '--org', board.slug, '--home', tmp.dir, '--username', 'board.admin', '--role', 'admin'], { CARECHAIN_PASSWORD: PASSWORD });
+  assert.equal(b.code, 0, b.stderr);
   // A patient on file with a phone; they link their own key with the code sent there.
   patientId = (await call(admin, 'POST', '/fhir/Patient', { ...patientWithPhone('Portal'), name: [{ family: 'Portal', given: ['Pat'] }], birthDate: '1980-04-02', gender: 'female' })).body.id;
   assert.equal((await call(admin, 'POST', `/api/patients/${patientId}/activation`, {})).status, 201);
@@ -114,6 +120,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await boardNode?.stop();
   await node?.stop();
   await chain?.stop();
   tmp.remove();
@@ -221,5 +228,28 @@ test('privacy officer: flags, break-glass reviews and an audit search for the pa
   await page.getByRole('cell', { name: /valid \(/ }).waitFor();
   await accessible('directory');
   await shot('directory');
+  await signOut();
+});
+
+test('licensing board: issues a medical licence through the portal, then suspends and reinstates it on the ledger', async () => {
+  await signInAs('board.admin', boardNode.url);
+  await page.getByRole('link', { name: 'Credentials' }).click();
+  await page.getByLabel('Practitioner reference').fill('Practitioner/cuddy');
+  await page.getByLabel('Full name').fill('Dr Lisa Cuddy');
+  await page.getByLabel("Practitioner's key address").fill(privateKeyToAccount(generatePrivateKey()).address);
+  await page.getByLabel('Licence number').fill('A778899');
+  await page.getByLabel('Specialty (optional)').fill('Endocrinology');
+  await page.getByRole('button', { name: 'Issue and record on the ledger' }).click();
+  await expectShown(page.getByText(/^Issued 0x/));
+  const jws = await page.getByLabel('The credential (VC-JOSE)').inputValue();
+  assert.match(jws, /^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+  await accessible('board credentials');
+  await shot('board-credentials');
+  const id = (await page.getByLabel('Credential id').inputValue()) as string;
+  assert.match(id, /^0x[0-9a-f]{64}$/);
+  await page.getByRole('button', { name: 'Suspend' }).click();
+  await expectShown(page.getByText(/is now suspended \(block \d+\)/));
+  await page.getByRole('button', { name: 'Reinstate' }).click();
+  await expectShown(page.getByText(/is now active \(block \d+\)/));
   await signOut();
 });

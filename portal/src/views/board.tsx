@@ -20,6 +20,7 @@ interface DirectoryEntry {
 export function BoardCredentials(p: { token: string }) {
   const [f, setF] = useState({ practitioner: 'Practitioner/', name: '', npi: '', holder: '', number: '', specialty: '', jurisdiction: 'US-CA', years: '2' });
   const [issued, setIssued] = useState<{ credentialId: string; credential: string } | undefined>();
+  const [id, setId] = useState('');
   const set = (k: keyof typeof f) => (e: { currentTarget: HTMLInputElement }) => setF({ ...f, [k]: e.currentTarget.value });
   const issue = useAction(async () => {
     const now = Date.now();
@@ -34,9 +35,9 @@ export function BoardCredentials(p: { token: string }) {
     };
     const r = await api<{ credentialId: string; credential: string }>('/api/credentials/issue', { token: p.token, body });
     setIssued(r);
+    setId(r.credentialId);
     return `Issued ${r.credentialId.slice(0, 14)}…, active on the ledger. Give the practitioner the credential below.`;
   });
-  const [id, setId] = useState('');
   const change = useAction(async (action: 'suspend' | 'reinstate' | 'revoke') => {
     if (!/^0x[0-9a-fA-F]{64}$/.test(id.trim())) throw new Error('a credential id is 0x and 64 hex digits');
     const r = await api<{ status: string; blockNumber: number }>(`/api/credentials/${id.trim()}/${action}`, { token: p.token, body: {} });
