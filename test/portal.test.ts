@@ -87,6 +87,7 @@ before(async () => {
   for (const [username, role, extra] of [
     ['dr.portal', 'clinician', ['--practitioner', 'Practitioner/portal']],
     ['po.portal', 'privacy-officer', []],
+    ['st.portal', 'staff', []],
   ] as const) {
     const r = await runCli(['user', 'add', '--org', org.slug, '--home', tmp.dir, '--username', username, '--role', role, ...extra], { CARECHAIN_PASSWORD: PASSWORD });
     assert.equal(r.code, 0, r.stderr);
@@ -251,5 +252,22 @@ test('licensing board: issues a medical licence through the portal, then suspend
   await expectShown(page.getByText(/is now suspended \(block \d+\)/));
   await page.getByRole('button', { name: 'Reinstate' }).click();
   await expectShown(page.getByText(/is now active \(block \d+\)/));
+  await signOut();
+});
+
+test('staff: verify a product barcode; one nobody commissioned is refused, with the reason and what to do', async () => {
+  await signInAs('st.portal');
+  await page.getByRole('link', { name: 'Verify a product' }).click();
+  await page.getByLabel('Barcode').fill('(01)00614141000012(21)PORTAL1(10)A1(17)311231');
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  const result = page.getByTestId('supply-result');
+  await expectShown(result);
+  assert.match((await result.textContent()) ?? '', /NOT verified/);
+  assert.match((await result.textContent()) ?? '', /serial PORTAL1.*ledger block \d+/);
+  await accessible('supply verify');
+  await shot('supply-verify');
+  await page.getByLabel('Barcode').fill('not a barcode');
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByRole('alert').waitFor();
   await signOut();
 });

@@ -14,6 +14,7 @@ import { OfficerAudit, OfficerBreakGlass, OfficerFlags } from './views/officer.t
 import { PatientAccess } from './views/patient-access.tsx';
 import { PatientConsent } from './views/patient-consent.tsx';
 import { SignIn } from './views/sign-in.tsx';
+import { SupplyVerify } from './views/supply.tsx';
 
 interface View {
   path: string;
@@ -37,6 +38,7 @@ function viewsFor(s: Session): View[] {
       { path: 'break-glass', label: 'Break-glass reviews', render: (x) => <OfficerBreakGlass token={x.token} /> },
       { path: 'audit', label: 'Audit search', render: (x) => <OfficerAudit token={x.token} /> },
     );
+  if (has('staff')) v.push({ path: 'supply', label: 'Verify a product', render: (x) => <SupplyVerify token={x.token} /> });
   if (has('admin')) v.push({ path: 'credentials', label: 'Credentials', render: (x) => <BoardCredentials token={x.token} /> });
   if (['clinician', 'staff', 'privacy-officer', 'admin'].some(has)) v.push({ path: 'directory', label: 'Directory', render: (x) => <Directory token={x.token} /> });
   return v;
