@@ -183,6 +183,13 @@ test('patient: signs in with their key (derived and used in the browser), sees e
   page.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
   await page.getByLabel('Your master key').fill(master);
   await page.getByRole('button', { name: 'Sign in with my key' }).click();
+  // Their own records here (the clinician's heart rates and Condition), and the heart rate charted.
+  await expectShown(page.getByRole('table', { name: /Observation \(4\)/ }));
+  await page.getByRole('cell', { name: 'Seasonal allergic rhinitis' }).waitFor();
+  await page.locator('figcaption', { hasText: '4 values from' }).waitFor();
+  await accessible('patient records');
+  await shot('patient-records');
+  await page.getByRole('link', { name: 'Who accessed my data' }).click();
   const verification = page.getByTestId('audit-verification');
   await expectShown(verification);
   const text = (await verification.textContent()) ?? '';

@@ -13,6 +13,7 @@ import { ClinicianExchange, ClinicianPatients } from './views/clinician.tsx';
 import { OfficerAudit, OfficerBreakGlass, OfficerFlags } from './views/officer.tsx';
 import { PatientAccess } from './views/patient-access.tsx';
 import { PatientConsent } from './views/patient-consent.tsx';
+import { PatientRecords } from './views/patient-records.tsx';
 import { SignIn } from './views/sign-in.tsx';
 import { SupplyVerify } from './views/supply.tsx';
 
@@ -26,6 +27,7 @@ interface View {
 function viewsFor(s: Session): View[] {
   if (s.kind === 'patient')
     return [
+      { path: 'records', label: 'My records', render: (x) => <PatientRecords token={x.token} /> },
       { path: 'access', label: 'Who accessed my data', render: (x, n) => <PatientAccess token={x.token} node={n} /> },
       { path: 'consent', label: 'My consents', render: (x, n) => <PatientConsent session={x as Extract<Session, { kind: 'patient' }>} node={n} /> },
     ];

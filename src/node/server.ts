@@ -17,6 +17,7 @@ import { apiSurface } from '../http/api-surface.ts';
 import { fhirSurface } from '../http/fhir-surface.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
+import { patientRecordRoutes } from '../records/routes/patient.ts';
 import { epcisRoutes } from '../supply/routes/epcis.ts';
 import { supplyPeerRoutes } from '../supply/routes/peer.ts';
 import { supplyRoutes } from '../supply/routes/supply.ts';
@@ -84,6 +85,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     credentialRoutes(api, s.credentials, gate);
     consentRoutes(api, s.consent, gate);
     exchangeRoutes(api, s.exchange, gate, limits);
+    patientRecordRoutes(api, s.records, gate, limits);
     supplyRoutes(api, s.supply, gate);
     supplyPeerRoutes(api, s.supply, gate);
     epcisRoutes(api, s.supply, gate);
