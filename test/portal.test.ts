@@ -32,6 +32,7 @@ let admin: string;
 let browser: Browser;
 let page: Page;
 let patientId: string;
+let erasable: string;
 const master = generatePrivateKey();
 const figures: Record<string, number> = {};
 
@@ -101,6 +102,7 @@ before(async () => {
   patientId = (await call(admin, 'POST', '/fhir/Patient', { ...patientWithPhone('Portal'), name: [{ family: 'Portal', given: ['Pat'] }], birthDate: '1980-04-02', gender: 'female' })).body.id;
   assert.equal((await call(admin, 'POST', `/api/patients/${patientId}/activation`, {})).status, 201);
   await patientLink({ url: node.url, token: '' }, masterAccount(master), { patientId, code: activationCodeFor(org.dataDir, patientId) });
+  erasable = (await call(admin, 'POST', '/fhir/Patient', patientWithPhone('Erasable'))).body.id;
   // Earlier heart rates, so the chart has a history.
   const clin = (await call(undefined, 'POST', '/api/auth/login', { username: 'dr.portal', password: PASSWORD })).body.access_token as string;
   for (const [days, bpm] of [[20, 72], [12, 80], [5, 76]] as const) {
@@ -177,7 +179,7 @@ test('clinician: opens a patient, records a heart rate with the form (charted), 
   await signOut();
 });
 
-test('patient: signs in with their key (derived and used in the browser), sees every access proven in the browser, grants and revokes consent', async () => {
+test('patient: signs in with their key (derived and used in the browser), sees their records and every access proven in the browser, grants and revokes consent, appoints a proxy', async () => {
   await page.goto(`${node.url}/portal/`);
   const sent: string[] = [];
   page.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
@@ -212,11 +214,15 @@ test('patient: signs in with their key (derived and used in the browser), sees e
   await page.getByRole('button', { name: /Revoke grant/ }).click();
   await expectShown(page.getByText(/Revoked, effective from block \d+/));
   await page.getByRole('cell', { name: /revoked in block/ }).waitFor();
+  await page.getByLabel("Proxy's address").fill(privateKeyToAccount(generatePrivateKey()).address);
+  await page.getByRole('button', { name: 'Sign and appoint' }).click();
+  await expectShown(page.getByText(/Appointed 0x.* as your proxy here until .* \(block \d+\)/));
+  await page.getByText('Nobody has used emergency (break-glass) access to your records here.').waitFor();
   assert.ok(!sent.some((s) => s.includes(master.slice(2))), 'the master key left the browser');
   await signOut();
 });
 
-test('privacy officer: flags, break-glass reviews and an audit search for the patient', async () => {
+test('privacy officer: flags, break-glass reviews, an audit search for the patient, and an erasure confirmed twice', async () => {
   await signInAs('po.portal');
   await page.getByRole('heading', { name: 'Insider-threat flags' }).waitFor();
   await page.locator('main').getByText(/No flags in the last day|Evidence: audit entries/).first().waitFor();
@@ -232,6 +238,15 @@ test('privacy officer: flags, break-glass reviews and an audit search for the pa
   await page.getByRole('cell', { name: 'Practitioner/portal' }).first().waitFor();
   await accessible('officer audit');
   await shot('officer-audit');
+  await page.getByRole('link', { name: 'Erasure' }).click();
+  await page.getByLabel('Patient id', { exact: true }).fill(erasable);
+  await page.getByRole('button', { name: 'Erase permanently' }).click();
+  await page.getByRole('alert').filter({ hasText: 'type the patient id again to confirm' }).waitFor(); // one id typed once erases nothing
+  await page.getByLabel('Type the patient id again to confirm').fill(erasable);
+  await page.getByRole('button', { name: 'Erase permanently' }).click();
+  await expectShown(page.getByText(new RegExp(`Erased Patient/${erasable}: \\d+ versions`)));
+  await accessible('officer erasure');
+  await shot('officer-erasure');
   await page.getByRole('link', { name: 'Directory' }).click();
   await page.getByRole('cell', { name: /valid \(/ }).waitFor();
   await accessible('directory');

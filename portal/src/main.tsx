@@ -10,7 +10,7 @@ import type { NodeInfo, Session } from './session.ts';
 import { Status, useLoad } from './ui.tsx';
 import { BoardCredentials, Directory } from './views/board.tsx';
 import { ClinicianExchange, ClinicianPatients } from './views/clinician.tsx';
-import { OfficerAudit, OfficerBreakGlass, OfficerFlags } from './views/officer.tsx';
+import { OfficerAudit, OfficerBreakGlass, OfficerErasure, OfficerFlags } from './views/officer.tsx';
 import { PatientAccess } from './views/patient-access.tsx';
 import { PatientConsent } from './views/patient-consent.tsx';
 import { PatientRecords } from './views/patient-records.tsx';
@@ -39,6 +39,7 @@ function viewsFor(s: Session): View[] {
       { path: 'flags', label: 'Flags', render: (x) => <OfficerFlags token={x.token} /> },
       { path: 'break-glass', label: 'Break-glass reviews', render: (x) => <OfficerBreakGlass token={x.token} /> },
       { path: 'audit', label: 'Audit search', render: (x) => <OfficerAudit token={x.token} /> },
+      { path: 'erasure', label: 'Erasure', render: (x) => <OfficerErasure token={x.token} /> },
     );
   if (has('staff')) v.push({ path: 'supply', label: 'Verify a product', render: (x) => <SupplyVerify token={x.token} /> });
   if (has('admin')) v.push({ path: 'credentials', label: 'Credentials', render: (x) => <BoardCredentials token={x.token} /> });

@@ -194,3 +194,40 @@ export function OfficerAudit(p: { token: string }) {
     </Section>
   );
 }
+
+/** GDPR erasure by key destruction (POST /fhir/Patient/{id}/$erase): irreversible, so confirmed twice. */
+export function OfficerErasure(p: { token: string }) {
+  const [id, setId] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const erase = useAction(async () => {
+    if (!id.trim()) throw new Error('enter the patient id');
+    if (confirm.trim() !== id.trim()) throw new Error('type the patient id again to confirm: erasure cannot be undone');
+    const r = await api<{ parameter: { name: string; valueInteger?: number; valueInstant?: string }[] }>(`/fhir/Patient/${encodeURIComponent(id.trim())}/$erase`, { token: p.token, body: {}, fhir: true });
+    const get = (n: string) => r.parameter.find((x) => x.name === n);
+    return `Erased Patient/${id.trim()}: ${get('erasedVersions')?.valueInteger ?? 0} versions of ${get('erasedResources')?.valueInteger ?? 0} resources made unreadable (data keys destroyed) at ${when(get('erasedAt')?.valueInstant)}.`;
+  });
+  return (
+    <Section title="Erasure">
+      <div class="warning" role="note">
+        <p>Erasure destroys the data keys of every version of the patient's records here: it cannot be undone. The ledger keeps only hashes; the audit trail keeps the fact of erasure.</p>
+      </div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void erase.go();
+        }}
+      >
+        <Field label="Patient id" id="erase-id">
+          <input id="erase-id" value={id} onInput={(e) => setId(e.currentTarget.value)} />
+        </Field>
+        <Field label="Type the patient id again to confirm" id="erase-confirm">
+          <input id="erase-confirm" autocomplete="off" value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
+        </Field>
+        <button type="submit" class="danger" disabled={erase.busy}>
+          Erase permanently
+        </button>
+        <Status busy={erase.busy} error={erase.error} done={erase.done} />
+      </form>
+    </Section>
+  );
+}

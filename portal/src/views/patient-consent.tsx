@@ -9,7 +9,7 @@ import type { Hex } from 'viem';
 import { granteeCommitment, granteeIdOf, grantIdOf, newSalt, scopeCommitment, type Disclosure } from '../../../src/consent/commitments.ts';
 import type { Scope } from '../../../src/consent/scope.ts';
 import { PURPOSES, purposeToChain, type PurposeCode } from '../../../src/chain/ids.ts';
-import { signGrant, signRevoke, type Domain, type GrantMessage } from '../../../src/consent/typed-data.ts';
+import { signGrant, signProxy, signRevoke, type Domain, type GrantMessage } from '../../../src/consent/typed-data.ts';
 import { api } from '../api.ts';
 import { custodianAccount } from '../keys.ts';
 import { noticeMessage } from '../messages.ts';
@@ -86,6 +86,22 @@ export function PatientConsent(p: { session: PatientSession; node: NodeInfo }) {
     grants.reload();
     return `Revoked, effective from block ${r.blockNumber}.`;
   });
+
+  const [proxy, setProxy] = useState('');
+  const [proxyDays, setProxyDays] = useState('365');
+  const appoint = useAction(async () => {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(proxy.trim())) throw new Error("the proxy's address is 0x and 40 hex digits (they get it from their own key)");
+    const n = Number(proxyDays);
+    if (!(n > 0 && n <= 3650)) throw new Error('the number of days must be between 1 and 3650');
+    const signer = custodianAccount(s.master, s.orgId);
+    const domain = await api<Domain>('/api/consent/domain', { token: s.token });
+    const { nonce } = await api<{ nonce: string }>(`/api/consent/nonce/${s.address}`, { token: s.token });
+    const expiry = BigInt(Math.floor(Date.now() / 1000) + Math.round(n * 86400));
+    const signature = await signProxy(signer, domain, { patient: s.address, proxy: proxy.trim() as Hex, expiry, nonce: BigInt(nonce) });
+    const r = await api<{ blockNumber: number }>('/api/consent/proxy-relay', { token: s.token, body: { patient: s.address, proxy: proxy.trim(), expiry: String(expiry), nonce, signature } });
+    return `Appointed ${proxy.trim().slice(0, 10)}… as your proxy here until ${when(Number(expiry))} (block ${r.blockNumber}).`;
+  });
+  const glass = useLoad(() => api<{ accesses: { access_id: string; practitioner: string; reason: string; created_at: string; requester?: string }[] }>('/api/patient/break-glass', { token: s.token }), [s.token]);
 
   const now = Date.now() / 1000;
   return (
@@ -179,6 +195,36 @@ export function PatientConsent(p: { session: PatientSession; node: NodeInfo }) {
           <p class="hint">Your browser signs the grant with your key; the node only relays it to the ledger.</p>
           <Status busy={grant.busy} error={grant.error} done={grant.done} />
         </form>
+      </Section>
+      <Section title="Appoint a proxy">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void appoint.go();
+          }}
+        >
+          <Field label="Proxy's address" id="proxy" hint="A parent, carer or someone you trust signs in with their own key and acts for you here.">
+            <input id="proxy" spellcheck={false} aria-describedby="proxy-hint" value={proxy} onInput={(e) => setProxy(e.currentTarget.value)} />
+          </Field>
+          <Field label="For how many days" id="proxy-days">
+            <input id="proxy-days" type="number" min="1" max="3650" value={proxyDays} onInput={(e) => setProxyDays(e.currentTarget.value)} />
+          </Field>
+          <button type="submit" disabled={appoint.busy}>
+            Sign and appoint
+          </button>
+          <Status busy={appoint.busy} error={appoint.error} done={appoint.done} />
+        </form>
+      </Section>
+      <Section title="Emergency accesses to my records">
+        <Status loading={glass.loading} error={glass.error} what="emergency accesses" />
+        {glass.data && glass.data.accesses.length === 0 && <p>Nobody has used emergency (break-glass) access to your records here.</p>}
+        <ul>
+          {(glass.data?.accesses ?? []).map((a) => (
+            <li>
+              {when(a.created_at)}: {a.practitioner} — “{a.reason}”
+            </li>
+          ))}
+        </ul>
       </Section>
     </>
   );
