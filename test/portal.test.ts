@@ -201,6 +201,10 @@ test('patient: signs in with their key (derived and used in the browser), sees t
   await page.getByRole('cell', { name: 'Practitioner/portal' }).first().waitFor();
   await accessible('patient access');
   await shot('patient-access');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await accessible('patient access (phone)');
+  await shot('patient-access-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   await page.getByRole('link', { name: 'My consents' }).click();
   await page.getByText('You have not granted anyone access yet.').waitFor();

@@ -65,7 +65,11 @@ async function check(token: string, node: NodeInfo): Promise<Checked> {
 }
 
 const who = (e: AuditEvent) => e.agent[0]?.who.reference ?? e.agent[0]?.who.display ?? 'unknown';
-const what = (e: AuditEvent) => [e.subtype?.[0]?.code, ...(e.entity ?? []).slice(1).map((x) => x.what?.reference)].filter(Boolean).join(' ');
+const what = (e: AuditEvent) => {
+  const refs = (e.entity ?? []).slice(1).flatMap((x) => (x.what?.reference ? [x.what.reference.replace(/\/_history\/\d+$/, '')] : []));
+  const types = [...new Set(refs.map((r) => r.split('/')[0]))];
+  return [e.subtype?.[0]?.code, refs.length === 1 ? refs[0] : refs.length > 1 ? `${refs.length} records (${types.join(', ')})` : ''].filter(Boolean).join(' ');
+};
 
 export function PatientAccess(p: { token: string; node: NodeInfo }) {
   const r = useLoad(() => check(p.token, p.node), [p.token]);
