@@ -18,7 +18,7 @@ import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import type { RunningNode } from '../src/node/start.ts';
 import { startNode } from '../src/node/start.ts';
 import { licenseTestPractitioner, registerTestOrg, runCli, startTestNode, tempDir, testNodeConfig, type TestOrg } from './helpers/env.ts';
-import { activationCodeFor, patientWithPhone } from './helpers/patients.ts';
+import { activationCodeFor, custodyPatient, patientWithPhone } from './helpers/patients.ts';
 
 const CHROMIUM = process.env.CARECHAIN_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -33,6 +33,8 @@ let browser: Browser;
 let page: Page;
 let patientId: string;
 let erasable: string;
+let custodial: string;
+const PASSPHRASE = 'my custody passphrase';
 const master = generatePrivateKey();
 const figures: Record<string, number> = {};
 
@@ -103,6 +105,8 @@ before(async () => {
   assert.equal((await call(admin, 'POST', `/api/patients/${patientId}/activation`, {})).status, 201);
   await patientLink({ url: node.url, token: '' }, masterAccount(master), { patientId, code: activationCodeFor(org.dataDir, patientId) });
   erasable = (await call(admin, 'POST', '/fhir/Patient', patientWithPhone('Erasable'))).body.id;
+  custodial = (await call(admin, 'POST', '/fhir/Patient', patientWithPhone('Custodial', '+1 555 0177'))).body.id;
+  await custodyPatient({ url: node.url, token: admin, dataDir: org.dataDir }, custodial, PASSPHRASE);
   // Earlier heart rates, so the chart has a history.
   const clin = (await call(undefined, 'POST', '/api/auth/login', { username: 'dr.portal', password: PASSWORD })).body.access_token as string;
   for (const [days, bpm] of [[20, 72], [12, 80], [5, 76]] as const) {
@@ -296,4 +300,21 @@ test('staff: verify a product barcode; one nobody commissioned is refused, with 
   await page.getByRole('button', { name: 'Verify', exact: true }).click();
   await page.getByRole('alert').waitFor();
   await signOut();
+});
+
+test('patient with a key in custody: grants and revokes with their passphrase', async () => {
+  await page.goto(`${node.url}/portal/`);
+  await page.getByLabel('Your patient id').fill(custodial);
+  await page.getByRole('button', { name: 'Continue with my passphrase' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill('not my passphrase');
+  await page.getByLabel('Organization').selectOption({ label: 'Test portal-clinic (clinic)' });
+  await page.getByRole('button', { name: 'Grant', exact: true }).click();
+  await page.getByRole('alert').waitFor(); // a wrong passphrase is refused, and said so
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Grant', exact: true }).click();
+  await expectShown(page.getByText(/Granted \(block \d+\)/));
+  await accessible('custody consent');
+  await shot('patient-custody');
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await expectShown(page.getByText(/Revoked, effective from block \d+/));
 });

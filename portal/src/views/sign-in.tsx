@@ -9,6 +9,7 @@ import { custodianAccount, parseMasterKey } from '../keys.ts';
 import type { NodeInfo, Session } from '../session.ts';
 import { Field, Status, useAction } from '../ui.tsx';
 import { patientLoginMessage } from '../messages.ts';
+import { CustodyConsent } from './custody.tsx';
 
 interface Login {
   access_token: string;
@@ -20,6 +21,8 @@ export function SignIn(p: { node: NodeInfo; onSession: (s: Session) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [key, setKey] = useState('');
+  const [custodyId, setCustodyId] = useState('');
+  const [custody, setCustody] = useState<string | undefined>();
   const staff = useAction(async () => {
     const r = await api<Login>('/api/auth/login', { body: { username, password } });
     p.onSession({ kind: 'user', token: r.access_token, username, roles: r.roles, ...(r.practitioner ? { practitioner: r.practitioner } : {}) });
@@ -33,6 +36,7 @@ export function SignIn(p: { node: NodeInfo; onSession: (s: Session) => void }) {
     setKey('');
     p.onSession({ kind: 'patient', token: r.access_token, address: account.address, master, orgId: p.node.orgId });
   });
+  if (custody) return <CustodyConsent node={p.node} patientId={custody} onDone={() => setCustody(undefined)} />;
   return (
     <div class="signin">
       <form
@@ -69,6 +73,19 @@ export function SignIn(p: { node: NodeInfo; onSession: (s: Session) => void }) {
           Sign in with my key
         </button>
         <Status {...patient} />
+      </form>
+      <form
+        aria-labelledby="custody-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (custodyId.trim()) setCustody(custodyId.trim());
+        }}
+      >
+        <h2 id="custody-title">Patients whose key this organization keeps</h2>
+        <Field label="Your patient id" id="custody-id" hint="From your activation message. You will be asked for your passphrase for each action.">
+          <input id="custody-id" required aria-describedby="custody-id-hint" value={custodyId} onInput={(e) => setCustodyId(e.currentTarget.value)} />
+        </Field>
+        <button type="submit">Continue with my passphrase</button>
       </form>
     </div>
   );
