@@ -1,8 +1,8 @@
 /**
  * The web portal in a real browser (Debian's Chromium driven by playwright-core) against a real node
  * on the embedded chain: each role's main task done through the UI, axe-core run on every view
- * (WCAG 2 A/AA rules, no violations allowed), and a screenshot of each view saved under
- * docs/screenshots/.
+ * (WCAG 2 A/AA rules, no violations allowed), and a screenshot of each view (saved under
+ * docs/screenshots/ when CARECHAIN_UPDATE_SCREENSHOTS=1).
  * storage-engine: sqlite-only
  */
 import axe from 'axe-core';
@@ -21,9 +21,10 @@ import { licenseTestPractitioner, registerTestOrg, runCli, startTestNode, tempDi
 import { activationCodeFor, custodyPatient, patientWithPhone } from './helpers/patients.ts';
 
 const CHROMIUM = process.env.CARECHAIN_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const PASSWORD = 'a long enough password';
 const tmp = tempDir();
+/** Screenshots go to docs/screenshots with CARECHAIN_UPDATE_SCREENSHOTS=1 (so a test run leaves the tree clean), else beside the test's data. */
+const SHOTS = process.env.CARECHAIN_UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', 'docs', 'screenshots') : join(tmp.dir, 'screenshots');
 let chain: EmbeddedChain;
 let org: TestOrg;
 let node: RunningNode;
