@@ -31,6 +31,8 @@ export const PUBLIC_ROUTES = [
   'GET /api/supply/licences/:org', // trading licences: a mirror of the public ledger
   'GET /01/*', // GS1 Digital Link verification: signed by a trading partner (docs/supply.md)
   'GET /fhir/metadata',
+  'GET /portal',
+  'GET /portal/*',
   'POST /api/auth/login',
   'POST /api/auth/patient/challenge',
   'POST /api/auth/patient/login',

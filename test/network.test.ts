@@ -10,6 +10,7 @@ import { isPortFree } from '../src/chain/anvil.ts';
 import { DEMO_ORGANIZATIONS } from '../src/network/demo.ts';
 import { fetchTrusting } from '../src/tls/peer-fetch.ts';
 import { freePort, isAlive, runCli, startCli, tempDir, waitUntil, TEST_ENGINE } from './helpers/env.ts';
+import { DEMO_PASSWORD } from '../src/cli/demo-logins.ts';
 
 const tmp = tempDir();
 after(() => tmp.remove());
@@ -47,6 +48,14 @@ test('network start runs every demo organization on one chain, and stops cleanly
       assert.equal(dirList.participants.length, DEMO_ORGANIZATIONS.length);
     }
     assert.equal(signers.size, DEMO_ORGANIZATIONS.length, 'each organization has its own key');
+    // Each node serves the portal, and the demo logins it printed work.
+    for (const n of ready.nodes) {
+      const page = await get(`${n.url}/portal/`);
+      assert.equal(page.status, 200, `${n.org} serves the portal`);
+      assert.match(await page.text(), /Carechain portal/);
+    }
+    const demoLogin = await tlsFetch(`${ready.nodes.find((n) => n.org === 'st-mary')!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo.officer', password: DEMO_PASSWORD }) });
+    assert.equal(demoLogin.status, 200, 'the demo privacy officer signs in');
     // The demo board issues licences in the demo jurisdiction out of the box; other nodes verify them.
     const tokenOf = (org: string) => readFileSync(join(tmp.dir, 'orgs', org, 'admin-token'), 'utf8').trim();
     const postJson = (url: string, org: string, body: unknown) =>

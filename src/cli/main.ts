@@ -30,6 +30,7 @@ import type { Address, Hex } from 'viem';
 import { CarechainError, errorMessage } from '../shared/errors.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UserStore } from '../identity/users.ts';
+import { DEMO_PASSWORD, ensureDemoLogins } from './demo-logins.ts';
 import { ROLES } from '../identity/principal.ts';
 import { backupNode, restoreNode } from '../node/backup.ts';
 import { openNodeStorage } from '../node/services.ts';
@@ -679,6 +680,12 @@ network
       for (const n of net.nodes) {
         console.log(`  ${n.spec.slug.padEnd(18)} ${n.url.padEnd(24)} ${n.spec.kind.padEnd(16)} ${n.spec.name}  (log ${join('orgs', n.spec.slug, 'node.log')})`);
       }
+      console.log(`\nPortal (open in a browser${opts.tls ? `; trust ${join(opts.home, 'tls', 'ca.crt')} or accept the warning` : ''}):`);
+      for (const n of net.nodes) {
+        const logins = await ensureDemoLogins(home, n.spec).catch((err: Error) => [`(no demo logins: ${err.message})`]);
+        console.log(`  ${n.spec.slug.padEnd(18)} ${`${n.url}/portal/`.padEnd(32)} ${logins.join(', ')}`);
+      }
+      console.log(`  demo password: "${DEMO_PASSWORD}" (demo only). Patients sign in with their key (\`carechain patient keygen\`, then \`patient link\`).`);
       const cacert = opts.tls ? `--cacert ${join(opts.home, 'tls', 'ca.crt')} ` : '';
       if (opts.supplyDemo) {
         console.log('\nSupply-chain scenario:');

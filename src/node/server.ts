@@ -19,6 +19,7 @@ import { documented, OpenApiCollector } from '../http/openapi.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
 import { claimsRoutes } from '../claims/routes.ts';
+import { patientRecordRoutes } from '../records/routes/patient.ts';
 import { epcisRoutes } from '../supply/routes/epcis.ts';
 import { supplyPeerRoutes } from '../supply/routes/peer.ts';
 import { supplyRoutes } from '../supply/routes/supply.ts';
@@ -27,6 +28,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './metrics.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { participantRoutes } from './routes/participants.ts';
+import { portalRoutes } from './portal.ts';
 import type { NodeServices } from './services.ts';
 
 const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
@@ -81,6 +83,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     api.get('/api/openapi.json', documented({ summary: 'this document', access: 'public' }), async () =>
       openapi.document({ title: `Carechain node API (${config.org})`, version: '0.1.0', description: 'The platform API of a Carechain node. FHIR R4 is at /fhir (CapabilityStatement at /fhir/metadata).' }),
     );
+    portalRoutes(api);
     healthRoutes(api, { org: config.org, storage: s.storage, queue: s.queue, indexer: s.indexer, anchorMismatches: () => s.records.anchorMismatches() });
     participantRoutes(api, s.storage, indexedBlock);
     anchorRoutes(api, { storage: s.storage, ledger: s.ledger, journal: s.journal, deployment: s.deployment, gate, indexedBlock });
@@ -90,6 +93,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     credentialRoutes(api, s.credentials, gate);
     consentRoutes(api, s.consent, gate);
     exchangeRoutes(api, s.exchange, gate, limits);
+    patientRecordRoutes(api, s.records, gate, limits);
     supplyRoutes(api, s.supply, gate);
     supplyPeerRoutes(api, s.supply, gate);
     epcisRoutes(api, s.supply, gate);

@@ -147,6 +147,30 @@ export class FhirRepository {
     });
   }
 
+  /**
+   * A signed-in patient's own records here (the patient API, not the clinical FHIR API): $everything
+   * for each local patient their key (or a key they are proxy for) is linked to, and nothing else —
+   * the patients are found from the caller's own addresses, never from a parameter. Audited as the
+   * patient's access to their own record.
+   */
+  mine(page: { count: number; offset: number }): Promise<{ patients: (EverythingResult & { patientId: string })[] }> {
+    return this.guard({ action: 'E', subtype: 'everything' }, async () => {
+      const p = this.caller.principal;
+      if (p.kind !== 'patient') throw forbidden('log in as a patient (POST /api/auth/patient/login)');
+      const lookup = this.deps.identities?.patientsWithAddress;
+      if (!lookup) throw new DomainError('not-supported', "this node cannot look up a patient's records by their key");
+      const ids = [...new Set((await Promise.all((p.addresses ?? []).map((a) => lookup.call(this.deps.identities, a)))).flat())];
+      const patients = [];
+      for (const patientId of ids) {
+        const { refs, total } = await compartmentPage(this.deps.storage, this.deps.store, patientId, page);
+        const resources = await Promise.all(refs.map((r) => this.deps.store.read(r.type, r.id)));
+        await this.audited({ action: 'E', subtype: 'everything', patientId, what: resources.map((r) => `${r.resourceType}/${r.id}`) });
+        patients.push({ patientId, resources, total, count: page.count, offset: page.offset });
+      }
+      return { patients };
+    });
+  }
+
   /** $verify: the inclusion proof of a version's record-log leaf to the first anchored root covering it. */
   verify(type: string, id: string, version: number): Promise<Resource> {
     return this.guard({ action: 'E', subtype: 'verify', what: [`${type}/${id}/_history/${version}`] }, async () => {

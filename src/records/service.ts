@@ -3,7 +3,7 @@
  * access policy, wired once. Callers get a repository bound to them (`as(caller)`) that checks their
  * access and audits every read, search and write itself.
  */
-import { bytesToHex } from 'viem';
+import { bytesToHex, type Address } from 'viem';
 import type { LogAnchorer } from '../anchoring/log-anchorer.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { Caller } from '../identity/principal.ts';
@@ -37,8 +37,11 @@ export interface RecordServiceDeps {
   org: string;
   ledger: LedgerCoordinates;
   limits: RecordLimits;
-  /** Erasure also forgets the patient's identity links and custody key (the identity feature owns them). */
-  identities?: { forget(tx: Tx, patientId: string): Promise<void> };
+  /**
+   * Erasure also forgets the patient's identity links and custody key (the identity feature owns them);
+   * a signed-in patient's own records are found by the addresses their key links here.
+   */
+  identities?: { forget(tx: Tx, patientId: string): Promise<void>; patientsWithAddress?(address: Address): Promise<string[]> };
 }
 
 export class RecordService {
