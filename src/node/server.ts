@@ -17,6 +17,7 @@ import { apiSurface } from '../http/api-surface.ts';
 import { fhirSurface } from '../http/fhir-surface.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
+import { researchRoutes } from '../research/routes.ts';
 import { epcisRoutes } from '../supply/routes/epcis.ts';
 import { supplyPeerRoutes } from '../supply/routes/peer.ts';
 import { supplyRoutes } from '../supply/routes/supply.ts';
@@ -85,6 +86,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     supplyRoutes(api, s.supply, gate);
     supplyPeerRoutes(api, s.supply, gate);
     epcisRoutes(api, s.supply, gate);
+    researchRoutes(api, s.research, gate);
     api.get('/api/node', async () => ({
       org: config.org,
       orgId: s.orgId,

@@ -45,6 +45,8 @@ import type { Migration, Storage } from '../storage/engine.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
+import { researchMigrations } from '../research/schema.ts';
+import { ResearchService } from '../research/service.ts';
 import { supplyMigrations } from '../supply/schema.ts';
 import { SupplyEventStore } from '../supply/events/store.ts';
 import { SupplyService } from '../supply/service.ts';
@@ -66,6 +68,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   credentials: credentialMigrations,
   'org-requests': orgRequestMigrations,
   supply: supplyMigrations,
+  research: researchMigrations,
 };
 
 /**
@@ -115,6 +118,7 @@ export interface NodeServices {
   /** Which replica runs the singletons (set by `startNode`). */
   leadership?: Leadership;
   supply: SupplyService;
+  research: ResearchService;
 }
 
 export async function buildServices(opts: {
@@ -186,6 +190,7 @@ export async function buildServices(opts: {
     audit,
     indexedBlock,
   });
+  const research = new ResearchService({ storage, queue, audit, ledger, deployment, orgId, indexSecret: keys.indexSecret, records, store, consent, patients });
   const supply = new SupplyService({ storage, queue, audit, ledger, deployment, keys, orgId, org: config.org, events: supplyEvents, anchorer: anchorers.supply, indexer, peerFetch });
 
   return {
@@ -217,5 +222,6 @@ export async function buildServices(opts: {
     exchange,
     peerFetch,
     supply,
+    research,
   };
 }

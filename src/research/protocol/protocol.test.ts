@@ -36,3 +36,11 @@ test('a consent scope must cover the study scope', () => {
   assert.equal(scopeCovers({ resourceTypes: ['Observation', 'QuestionnaireResponse'] }, { resourceTypes: ['Observation'] }), undefined);
   assert.match(scopeCovers({ resourceTypes: ['Observation'] }, { resourceTypes: ['Observation', 'QuestionnaireResponse'] })!, /QuestionnaireResponse/);
 });
+
+test('a wider data scope forces re-consent; otherwise the sponsor decides', async () => {
+  const { requiresReconsent } = await import('./protocol.ts');
+  assert.deepEqual(requiresReconsent({ resourceTypes: ['Observation'] }, { resourceTypes: ['Observation'] }, false), { reconsent: false });
+  assert.deepEqual(requiresReconsent({ resourceTypes: ['Observation'] }, { resourceTypes: ['Observation'] }, true), { reconsent: true });
+  assert.equal(requiresReconsent({ resourceTypes: ['Observation'] }, { resourceTypes: ['Observation', 'Condition'] }, false).reconsent, true);
+  assert.match(requiresReconsent({ resourceTypes: ['Observation'] }, { resourceTypes: ['Observation'], sensitive: ['hiv'] }, false).forcedBy!, /sensitive/);
+});

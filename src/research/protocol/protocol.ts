@@ -75,3 +75,16 @@ export function scopeCovers(granted: Scope, needed: Scope): string | undefined {
   if (granted.categories?.length && !(needed.categories ?? []).every((c) => granted.categories!.includes(c))) return 'the consent is narrower (categories) than the study needs';
   return undefined;
 }
+
+/**
+ * Does an amendment change what subjects agreed to? The sponsor says so (a new procedure, risk or use
+ * in the document is theirs to judge: 45 CFR 46.116, ICH E6(R2) §4.8.2); a wider data scope always
+ * does, whatever the sponsor says, because the consent's scope no longer covers it.
+ */
+export function requiresReconsent(prev: Scope, next: Scope, stated: boolean): { reconsent: boolean; forcedBy?: string } {
+  const wider = scopeCovers(prev, next);
+  const sensitive = (next.sensitive ?? []).filter((s) => !(prev.sensitive ?? []).includes(s));
+  if (wider) return { reconsent: true, forcedBy: `the data scope widens: ${wider.replace('the consent does not cover', 'adds')}` };
+  if (sensitive.length) return { reconsent: true, forcedBy: `the data scope adds sensitive classes ${sensitive.join(', ')}` };
+  return { reconsent: stated };
+}
