@@ -24,8 +24,9 @@ export function contentHash(resource: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
-/** The leaf's bytes. */
-export const entryLeaf = (e: EntryFacts): Buffer => Buffer.from(canonicalJson({ v: 1, ...e }));
+/** The leaf's bytes: exactly the facts above (never the capture bookkeeping: sequence, batch, times). */
+export const entryLeaf = (e: EntryFacts): Buffer =>
+  Buffer.from(canonicalJson({ v: 1, studyId: e.studyId.toLowerCase(), subjectTag: e.subjectTag.toLowerCase(), type: e.type, id: e.id, versionId: e.versionId, contentHash: e.contentHash }));
 
 /** The RFC 6962 root (0x hex) of a batch of leaves, in order. */
 export function batchRoot(leaves: readonly Buffer[]): Hex {

@@ -11,6 +11,11 @@ const entry = (seq: number, batch: number | null, capturedAt: string, clinicalTi
   seq, batch, capturedAt, clinicalTime, studyId: study, subjectTag: tag, type: 'Observation', id: `o${seq}`, versionId: '1', contentHash: contentHash(obs(value)),
 });
 
+test('the leaf holds the facts only, not the batch it was put in', () => {
+  const e = entry(1, null, '2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z', 5);
+  assert.deepEqual(entryLeaf(e), entryLeaf({ ...e, batch: 3, seq: 9, capturedAt: 'later' } as CapturedEntry));
+});
+
 test('a clean dataset verifies against its anchored roots', () => {
   const es = [entry(1, 0, '2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z', 5), entry(2, 0, '2026-01-02T00:00:00Z', '2026-01-01T12:00:00Z', 6)];
   const root = batchRoot(es.map(entryLeaf));
