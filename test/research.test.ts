@@ -8,7 +8,8 @@
  * paper's dataset verified) with a re-identification attempt.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
@@ -21,7 +22,7 @@ import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import type { RunningNode } from '../src/node/start.ts';
 import { reidentificationAttempt } from '../src/research/deid/reidentification.ts';
 import type { FhirResource } from '../src/research/deid/deidentify.ts';
-import { startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
+import { runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
 import { activationCodeFor, custodyGrant, custodyPatient } from './helpers/patients.ts';
 
 const tmp = tempDir();
@@ -281,6 +282,17 @@ test('de-identified export: Safe Harbor classes gone, only usable subjects, stab
   assert.deepEqual([verified.verified, verified.manifestHash, verified.dataset], [true, ex.manifestHash, ex.dataset]);
   const tampered = resources.map((r) => (r.resourceType === 'Patient' ? { ...r, gender: r.gender === 'male' ? 'female' : 'male' } : r));
   assert.equal(ok(await call('POST', `/api/research/studies/${studyId}/datasets/verify`, { resources: tampered }, undefined), 200).verified, false);
+
+  // The same, from the command line: anyone verifies the dataset file; the monitor's report exits 1 (findings above).
+  const file = join(tmp.dir, 'dataset.ndjson');
+  writeFileSync(file, resources.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const cli = await runCli(['research', 'verify', studyId, '--node', node.url, '--dataset', file]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /^VERIFIED: dataset \d+ of study/);
+  const monitor = await runCli(['research', 'integrity', studyId, '--node', node.url, '--token', admin]);
+  assert.equal(monitor.code, 1, monitor.stderr);
+  assert.match(monitor.stdout, /late: Observation\//);
+  assert.match(monitor.stdout, /altered: Observation\/.* new-version/);
 
   // A second export of the study uses the same pseudonyms.
   const again = ok(await call('POST', `/api/research/studies/${studyId}/exports`));
