@@ -3,6 +3,7 @@
  * records each suite's figures, with the date and machine, in bench/results.json.
  * `npm run bench -- fhir --fhir-sizes 10000,100000,1000000 --synthea <folder>` runs only the FHIR
  * suite, grown to those sizes, importing that Synthea folder (default: the committed fixtures).
+ * `npm run bench -- research`: the de-identified research export with its naive and plain references.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +17,7 @@ import { loadBenchmarks } from './load.bench.ts';
 import { storageBenchmarks } from './storage.bench.ts';
 import { supplyBenchmarks } from './supply.bench.ts';
 import { fhirBenchmarks } from './fhir.bench.ts';
+import { researchBenchmarks } from './research.bench.ts';
 import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -40,6 +42,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['credentials', credentialBenchmarks],
     ['storage', storageBenchmarks],
     ['supply', supplyBenchmarks],
+    ['research', (p: typeof progress) => researchBenchmarks(p)],
     ['fhir', (p: typeof progress) => fhirBenchmarks(p, { sizes: fhirSizes, ...(synthea ? { synthea } : {}) })],
     ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],
   ] as [string, (p: typeof progress) => Promise<BenchResult[]>][]

@@ -30,7 +30,8 @@ import type { Storage } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import { batchRoot, clinicalTimeOf, contentHash, entryLeaf } from './capture/entry.ts';
 import { integrityReport, type CapturedEntry, type CurrentState, type IntegrityReport } from './capture/integrity.ts';
-import { deidentify, type FhirResource } from './deid/deidentify.ts';
+import type { FhirResource } from './deid/deidentify.ts';
+import { deidentifySubjects } from './export/deidentify-subjects.ts';
 import type { DeidReport } from './deid/report.ts';
 import { manifestHash, manifestOf, type DatasetManifest } from './export/manifest.ts';
 import { compareOutcomes } from './outcomes/compare-outcomes.ts';
@@ -368,7 +369,7 @@ export class ResearchService {
     const current = (await this.localVersions(studyId)).at(-1)!;
     const subjects = await this.deps.storage.all<{ patient_id: string; subject_tag: Hex }>('SELECT patient_id, subject_tag FROM research_subjects WHERE study_id = ? ORDER BY subject_tag', [studyId]);
     const repo = this.deps.records.as(caller);
-    const raw: FhirResource[] = [];
+    const raw: FhirResource[][] = [];
     const excluded: { subjectTag: Hex; reason: string }[] = [];
     const types = ['Patient', ...current.doc.scope.resourceTypes];
     for (const s of subjects) {
@@ -377,15 +378,17 @@ export class ResearchService {
         excluded.push({ subjectTag: s.subject_tag, reason: st.reason });
         continue;
       }
+      const mine: FhirResource[] = [];
+      raw.push(mine);
       for (let offset = 0; ; ) {
         const page = await repo.everything(s.patient_id, { count: 500, offset, types });
-        for (const r of page.resources) if (scopeReleases(current.doc.scope, r)) raw.push(r as FhirResource);
+        for (const r of page.resources) if (scopeReleases(current.doc.scope, r)) mine.push(r as FhirResource);
         offset += page.resources.length;
         if (page.resources.length === 0 || offset >= page.total) break;
       }
     }
-    if (raw.length === 0) throw unprocessable('no consenting subject has data to export', 'empty');
-    const { resources, report } = deidentify(raw, { studyId, studySecret: this.secretOf(studyId) });
+    if (raw.every((x) => x.length === 0)) throw unprocessable('no consenting subject has data to export', 'empty');
+    const { resources, report } = deidentifySubjects(raw, { studyId, studySecret: this.secretOf(studyId) });
     const manifest = manifestOf(studyId, resources);
     const hash = manifestHash(manifest);
     const { blockNumber, hash: txHash } = await this.deps.ledger.submit({ address: this.trials, abi: trialRegistryAbi, functionName: 'anchorDataset', args: [studyId, hash, resources.length], label: `trial dataset ${studyId}` });
