@@ -22,7 +22,8 @@ import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import type { RunningNode } from '../src/node/start.ts';
 import { reidentificationAttempt } from '../src/research/deid/reidentification.ts';
 import type { FhirResource } from '../src/research/deid/deidentify.ts';
-import { runCli, startTestNode, tempDir, type TestOrg } from './helpers/env.ts';
+import { registerTestOrg, runCli, startTestNode, tempDir, testNodeConfig, type TestOrg } from './helpers/env.ts';
+import { startNode } from '../src/node/start.ts';
 import { activationCodeFor, custodyGrant, custodyPatient } from './helpers/patients.ts';
 
 const tmp = tempDir();
@@ -106,7 +107,9 @@ before(async () => {
   const challenge = ok(await call('POST', '/api/auth/patient/challenge', { address: carolKey.address }, undefined), 200).challenge;
   carolToken = ok(await call('POST', '/api/auth/patient/login', { address: carolKey.address, challenge, signature: await carolKey.signMessage({ message: patientLoginMessage(org.orgId, challenge) }) }, undefined), 200).access_token;
 });
+let sponsorNode: RunningNode | undefined;
 after(async () => {
+  await sponsorNode?.stop();
   await node?.stop();
   await chain?.stop();
   tmp.remove();
@@ -304,4 +307,31 @@ test('de-identified export: Safe Harbor classes gone, only usable subjects, stab
   const attack = reidentificationAttempt(resources, population);
   console.log(`re-identification attempt on the export: ${JSON.stringify(attack.deidentified)}; baseline on raw data: ${JSON.stringify(attack.baseline)}`);
   assert.ok(attack.deidentified);
+});
+
+test('a site on another node imports a sponsor\'s study (checked against the ledger) and enrols under it', async () => {
+  const sponsor = await registerTestOrg(chain, tmp.dir, 'trial-sponsor', 'research-sponsor');
+  sponsorNode = await startNode(testNodeConfig({ org: sponsor.slug, home: tmp.dir, port: 0, rpcUrl: chain.anvil.rpcUrl, logLevel: 'silent' }));
+  const sponsorToken = readFileSync(join(sponsor.dataDir, 'admin-token'), 'utf8').trim();
+  const at = (method: string, path: string, body?: unknown) => fetch(`${sponsorNode!.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${sponsorToken}` }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const reg = ok(await at('POST', '/api/research/studies', { study: { ...study, title: 'Sponsored study' }, protocol: { document: 'Sponsor protocol v1', outcomes: OUTCOMES, scope: SCOPE } }));
+  ok(await at('POST', `/api/research/studies/${reg.studyId}/amendments`, { protocol: { document: 'Sponsor protocol v2', outcomes: OUTCOMES, scope: SCOPE }, reason: 'typo', reconsent: false }));
+  const protocol = ok(await at('GET', `/api/research/studies/${reg.studyId}/protocol`), 200);
+  // A changed outcome or reason is refused: it is not what the ledger holds.
+  const forged = structuredClone(protocol);
+  forged.versions[0].doc.outcomes[0].timeFrame = '24 weeks';
+  assert.equal((await call('POST', '/api/research/imports', forged)).status, 422);
+  assert.equal((await call('POST', '/api/research/imports', { ...protocol, versions: protocol.versions.map((v: { reason: string | null }, i: number) => (i === 1 ? { ...v, reason: 'another' } : v)) })).status, 422);
+  // The site imports with the CLI, from the sponsor's node.
+  const cli = await runCli(['research', 'import', reg.studyId, '--node', node.url, '--token', admin, '--from', sponsorNode.url, '--from-token', sponsorToken]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /2 protocol version\(s\) imported/);
+  const entry = ok(await call('GET', `/api/research/studies/${reg.studyId}`), 200);
+  assert.deepEqual(entry.versions.map((v: { verified: boolean }) => v.verified), [true, true]);
+  // Alice consents to the sponsor's study (grantee: the sponsor, labelled with the study and version 2) and is enrolled at the site.
+  const c = ok(await call('POST', `/api/research/studies/${reg.studyId}/consent`, { patientId: alice.id, passphrase: 'alice passphrase', days: 30 }, undefined));
+  const e = ok(await call('POST', `/api/research/studies/${reg.studyId}/subjects`, { patientId: alice.id, grantId: c.grantId }));
+  assert.equal(e.version, 2);
+  const mine = ok(await call('GET', `/api/research/studies/${reg.studyId}/subjects/${alice.id}`), 200);
+  assert.equal(mine.usable, true);
 });

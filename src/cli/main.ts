@@ -21,7 +21,7 @@ import { problemOf } from './node-client.ts';
 import { signAffiliation } from '../credentials/affiliation.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
-import { researchAmend, researchCapture, researchEnroll, researchExport, researchIntegrity, researchOutcomes, researchRegister, researchSeal, researchShow, researchVerify, researchWithdraw } from './research.ts';
+import { researchAmend, researchCapture, researchEnroll, researchExport, researchImport, researchIntegrity, researchOutcomes, researchRegister, researchSeal, researchShow, researchVerify, researchWithdraw } from './research.ts';
 import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
 import { PURPOSES, type PurposeCode } from '../consent/typed-data.ts';
@@ -473,6 +473,10 @@ nodeOptions(research.command('amend <studyId>').description('anchor a new protoc
   .action(action(async (studyId: string, opts: NodeOpts & { protocol: string; reason: string; reconsent?: boolean }) => researchAmend(nodeTarget(opts), studyId, opts.protocol, opts.reason, !!opts.reconsent)));
 nodeOptions(research.command('show <studyId>').description("the registry entry: versions checked against the ledger, subjects, batches, datasets"))
   .action(action(async (studyId: string, opts: NodeOpts) => researchShow(nodeTarget(opts), studyId)));
+nodeOptions(research.command('import <studyId>').description("take in a study another organization registered (its versions checked against the ledger)"))
+  .requiredOption('--from <url>', "the sponsor's node")
+  .requiredOption('--from-token <token>', "a token at the sponsor's node")
+  .action(action(async (studyId: string, opts: NodeOpts & { from: string; fromToken: string }) => researchImport(nodeTarget(opts), nodeTarget({ node: opts.from, token: opts.fromToken, home: opts.home }), studyId)));
 nodeOptions(research.command('enroll <studyId>').description("enrol (or re-consent) a patient under their research consent for the version in force"))
   .requiredOption('--patient <id>', 'Patient id')
   .requiredOption('--grant <grantId>', "the patient's research consent grant")

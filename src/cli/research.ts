@@ -121,3 +121,10 @@ export async function researchVerify(target: NodeTarget, studyId: string, file: 
   console.log(r.verified ? `VERIFIED: dataset ${r.dataset} of study ${studyId}, anchored by ${r.exporter} at block ${r.block} (manifest ${r.manifestHash})` : `NOT VERIFIED: no dataset of study ${studyId} has manifest ${r.manifestHash}`);
   return r.verified ? 0 : 1;
 }
+
+/** Takes a study registered by another organization into this node: its versions, fetched from the sponsor's node, are checked against the ledger here. */
+export async function researchImport(target: NodeTarget, sponsor: NodeTarget, studyId: string): Promise<void> {
+  const p = await researchCall(sponsor, 'GET', `/api/research/studies/${e(studyId)}/protocol`);
+  const r = await researchCall(target, 'POST', '/api/research/imports', p);
+  console.log(`study ${r.studyId}: ${r.versions} protocol version(s) imported, each matching the ledger`);
+}

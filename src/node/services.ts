@@ -190,7 +190,8 @@ export async function buildServices(opts: {
     audit,
     indexedBlock,
   });
-  const research = new ResearchService({ storage, queue, audit, ledger, deployment, orgId, indexSecret: keys.indexSecret, records, store, consent, patients });
+  const blockTime = async (block: number) => new Date(Number((await conn.client.getBlock({ blockNumber: BigInt(block) })).timestamp) * 1000).toISOString();
+  const research = new ResearchService({ storage, blockTime, queue, audit, ledger, deployment, orgId, indexSecret: keys.indexSecret, records, store, consent, patients });
   const supply = new SupplyService({ storage, queue, audit, ledger, deployment, keys, orgId, org: config.org, events: supplyEvents, anchorer: anchorers.supply, indexer, peerFetch });
 
   return {

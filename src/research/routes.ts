@@ -26,6 +26,8 @@ const enrollBody = z.object({ patientId, grantId: hex32 }).strict();
 const captureBody = z.object({ patientId, resources: z.array(resource).min(1).max(1000) }).strict();
 const reportedOutcome = outcomeSchema.omit({ id: true }).extend({ registeredId: z.string().max(100).optional(), declaredAsNew: z.object({ reason: z.string().min(1).max(2000) }).strict().optional() }).strict();
 const outcomesBody = z.object({ reported: z.array(reportedOutcome).max(500) }).strict();
+const versionDoc = z.object({ study: z.record(z.string(), z.unknown()), document: z.string(), outcomes: z.array(outcomeSchema), scope: protocolInputSchema.shape.scope }).strict();
+const importBody = z.object({ sponsor: hex32, researchStudyId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/), versions: z.array(z.object({ version: z.number().int().positive(), doc: versionDoc, reason: z.string().nullable() }).strict()).min(1).max(1000) }).strict();
 const verifyBody = z.object({ resources: z.array(z.unknown()).min(1).max(1_000_000) }).strict();
 
 export function researchRoutes(app: FastifyInstance, research: ResearchService, gate: Gate): void {
@@ -36,6 +38,8 @@ export function researchRoutes(app: FastifyInstance, research: ResearchService, 
     return reply.code(201).send(await research.register(callerOf(req), b.study as Resource, b.protocol));
   });
   app.get('/api/research/studies/:studyId', gate.authenticated(), async (req) => research.entry(parse(studyPath, req.params, 'path').studyId));
+  app.get('/api/research/studies/:studyId/protocol', gate.authenticated(), async (req) => research.protocol(parse(studyPath, req.params, 'path').studyId));
+  app.post('/api/research/imports', { ...staff, ...big }, async (req, reply) => reply.code(201).send(await research.importStudy(callerOf(req), parse(importBody, req.body, 'study import'))));
   app.post('/api/research/studies/:studyId/amendments', staff, async (req, reply) => {
     const { studyId } = parse(studyPath, req.params, 'path');
     const b = parse(amendBody, req.body, 'amendment');

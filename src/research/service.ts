@@ -41,6 +41,8 @@ import { protocolHash, reasonHash, requiresReconsent, scopeCovers, studyGranteeL
 
 export interface ResearchServiceDeps {
   storage: Storage;
+  /** The timestamp (ISO) of a block: when an imported protocol version took effect. */
+  blockTime(block: number): Promise<string>;
   queue: WriteQueue;
   audit: AuditTrail;
   ledger: Ledger;
@@ -165,6 +167,43 @@ export class ResearchService {
       batches: await trialAnchors(this.deps.storage, studyId, 'batch'),
       datasets: await trialAnchors(this.deps.storage, studyId, 'dataset'),
     };
+  }
+
+  /** The study's protocol versions in full (what a site imports; the ledger holds their hashes). */
+  async protocol(studyId: Hex): Promise<{ sponsor: Hex; researchStudyId: string; versions: { version: number; doc: ProtocolVersionDoc; reason: string | null }[] }> {
+    const local = await this.localStudy(studyId);
+    return { sponsor: local.sponsor, researchStudyId: local.researchStudyId, versions: (await this.localVersions(studyId)).map((v) => ({ version: v.version, doc: v.doc, reason: v.reason })) };
+  }
+
+  /**
+   * A site takes in a study registered by another organization: every version's document must hash
+   * to the version on the ledger (and each amendment's reason to its reason hash), from version 1 on;
+   * each takes effect at its block's time. Importing again adds the versions amended since.
+   */
+  async importStudy(caller: Caller, q: { sponsor: Hex; researchStudyId: string; versions: { version: number; doc: ProtocolVersionDoc; reason: string | null }[] }): Promise<{ studyId: Hex; versions: number }> {
+    const studyId = studyIdOf(q.sponsor, q.researchStudyId);
+    const onChain = await trialStudy(this.deps.storage, studyId);
+    if (!onChain || onChain.sponsor.toLowerCase() !== q.sponsor.toLowerCase()) throw unprocessable(`study ${studyId} is not registered on the TrialRegistry by ${q.sponsor}`, 'not-registered');
+    const chainVersions = new Map((await trialVersions(this.deps.storage, studyId)).map((v) => [v.version, v]));
+    const sorted = [...q.versions].sort((a, b) => a.version - b.version);
+    if (sorted.length === 0 || sorted.some((v, i) => v.version !== i + 1)) throw invalid('give every version from 1 on, without gaps');
+    const rows: { version: number; doc: ProtocolVersionDoc; hash: Hex; at: string; reason: string | null; reconsent: boolean }[] = [];
+    for (const v of sorted) {
+      const c = chainVersions.get(v.version);
+      if (!c) throw unprocessable(`version ${v.version} of study ${studyId} is not on the ledger (yet)`, 'not-registered');
+      const hash = protocolHash(v.doc);
+      if (hash !== c.protocolHash.toLowerCase()) throw unprocessable(`version ${v.version} hashes to ${hash}, but the ledger has ${c.protocolHash}: it is not the registered protocol`, 'hash-mismatch');
+      if (v.version > 1 && (v.reason === null || reasonHash(v.reason) !== c.reasonHash?.toLowerCase())) throw unprocessable(`the reason given for version ${v.version} is not the one registered`, 'hash-mismatch');
+      rows.push({ version: v.version, doc: v.doc, hash, at: await this.deps.blockTime(c.block), reason: v.version > 1 ? v.reason : null, reconsent: c.reconsent });
+    }
+    await this.deps.queue.run(async (tx) => {
+      await tx.run('INSERT INTO research_studies (study_id, research_study_id, sponsor, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (study_id) DO NOTHING', [studyId, q.researchStudyId, q.sponsor.toLowerCase(), rows[0]!.at]);
+      for (const r of rows) {
+        await tx.run('INSERT INTO research_versions (study_id, version, document, protocol_hash, effective_at, reason, reconsent) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, version) DO NOTHING', [studyId, r.version, JSON.stringify(r.doc), r.hash, r.at, r.reason, r.reconsent ? 1 : 0]);
+      }
+      await this.deps.audit.append(tx, caller, { action: 'C', subtype: 'research-import', outcome: '0', outcomeDesc: `study ${studyId} of ${q.sponsor}: versions 1–${rows.length} match the ledger` });
+    });
+    return { studyId, versions: rows.length };
   }
 
   // --- consent and enrolment (site) ---------------------------------------------------------------------
@@ -415,8 +454,8 @@ export class ResearchService {
       for (const r of rows) {
         const local = await this.localStudy(r.study_id);
         const st = await this.status(r.study_id, patientId);
-        const study = await this.deps.store.read('ResearchStudy', local.researchStudyId).catch(() => undefined);
-        out.push({ studyId: r.study_id, researchStudyId: local.researchStudyId, ...(typeof study?.title === 'string' ? { title: study.title } : {}), sponsor: local.sponsor, version: st.subject?.version ?? 0, usable: st.usable, status: st.reason });
+        const study = (await this.localVersions(r.study_id)).at(-1)!.doc.study;
+        out.push({ studyId: r.study_id, researchStudyId: local.researchStudyId, ...(typeof study.title === 'string' ? { title: study.title } : {}), sponsor: local.sponsor, version: st.subject?.version ?? 0, usable: st.usable, status: st.reason });
       }
     }
     await this.deps.audit.record(caller, { action: 'R', subtype: 'research-my-studies', outcome: '0', ...(patientIds[0] ? { patientId: patientIds[0] } : {}) });
