@@ -3,9 +3,10 @@
  * amendments (minor, material, and a scope widening that forces re-consent), enrolment only under a
  * research consent naming the study and version (custodial and self-signed), re-consent, withdrawal
  * (staff and the patient's own view), capture in anchored batches with the monitor's report (late and
- * altered entries), each kind of outcome switch, and the Safe Harbor export of Synthea patients
- * (identifier classes gone, only consenting subjects, stable pseudonyms, manifest on the ledger, a
- * paper's dataset verified) with a re-identification attempt.
+ * altered entries), each kind of outcome switch, the Safe Harbor export of Synthea patients (all 18
+ * identifier classes exercised and gone, only consenting subjects, stable pseudonyms, manifest on the
+ * ledger, a paper's dataset verified) with a re-identification attempt, and a site on another node
+ * importing a sponsor's study.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -95,6 +96,21 @@ before(async () => {
     ],
     photo: [{ contentType: 'image/jpeg', data: 'iVBORw0KGgo=' }],
   });
+  // A coded text that names the uploading device's IP address (kept coded texts are checked, class O).
+  const o1 = alice.observations[1]!;
+  alice.observations[1] = { ...o1, code: { ...(o1.code as object), text: 'glucose uploaded from 192.168.10.23' } };
+  // Identifiers of the classes Synthea does not give a Patient: health plan, account, vehicle, biometric, device.
+  const v2 = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code }] });
+  const extraIds = [
+    { type: v2('MB'), value: 'MEMBER-77001' },
+    { type: v2('AN'), value: 'ACCT-88002' },
+    { type: { text: 'Vehicle licence plate' }, value: 'NH-PLATE-9' },
+    { type: { text: 'Voice print id' }, value: 'VOICE-55003' },
+    { type: v2('UDI'), value: 'UDI-(01)00844588003288' },
+  ];
+  const stored = ok(await call('GET', `/fhir/Patient/${alice.id}`), 200);
+  ok(await call('PUT', `/fhir/Patient/${alice.id}`, { ...stored, identifier: [...(stored.identifier ?? []), ...extraIds] }), 200);
+  rawPatients.find((p) => p.id === alice.id)!.identifier = [...((alice.raw.identifier as unknown[]) ?? []), ...extraIds];
   bob = await storeSyntheaPatient(1, { telecom: [{ system: 'sms', value: '+1 555 0102' }] });
   carol = await storeSyntheaPatient(2, { telecom: [{ system: 'sms', value: '+1 555 0103' }] });
   await custodyPatient({ url: node.url, token: admin, dataDir: org.dataDir }, alice.id, 'alice passphrase');
@@ -265,7 +281,7 @@ test('de-identified export: Safe Harbor classes gone, only usable subjects, stab
   // No direct identifier of Alice survives: names, street, city, phone, fax, e-mail, URL, every identifier value, photo, the record id.
   const names = (raw.name as { family?: string; given?: string[] }[]).flatMap((n) => [n.family ?? '', ...(n.given ?? [])]).filter(Boolean);
   const idValues = ((raw.identifier ?? []) as { value?: string }[]).map((i) => i.value!).filter(Boolean);
-  for (const value of [...names, ...idValues, '12 Elm St', 'Berlin', '+1 555 0101', '+1 555 0199', 'alice@example.org', 'alice.example.org', 'iVBORw0KGgo=', alice.id, '1930-02-03']) {
+  for (const value of [...names, ...idValues, '12 Elm St', 'Berlin', '+1 555 0101', '+1 555 0199', 'alice@example.org', 'alice.example.org', 'iVBORw0KGgo=', '192.168.10.23', alice.id, '1930-02-03']) {
     assert.ok(!text.includes(value), `the export still holds "${value}"`);
   }
   const p = patients[0]!;
@@ -278,7 +294,7 @@ test('de-identified export: Safe Harbor classes gone, only usable subjects, stab
   }
   const classes = ex.report.classes as Record<string, { removed: number; generalised: number; pseudonymised: number }>;
   const touched = (k: string) => Object.values(classes[k] ?? {}).reduce((a, b) => a + Number(b), 0);
-  for (const k of ['names', 'geographic', 'dates', 'telephone', 'fax', 'email', 'ssn', 'mrn', 'licence', 'url', 'photo', 'other-id']) assert.ok(touched(k) > 0, `class ${k} was not exercised: ${JSON.stringify(classes[k])}`);
+  for (const k of ['names', 'geographic', 'dates', 'telephone', 'fax', 'email', 'ssn', 'mrn', 'health-plan', 'account', 'licence', 'vehicle', 'device', 'url', 'ip', 'biometric', 'photo', 'other-id']) assert.ok(touched(k) > 0, `class ${k} was not exercised: ${JSON.stringify(classes[k])}`);
 
   // The manifest is on the ledger: the dataset verifies; one changed value does not.
   const verified = ok(await call('POST', `/api/research/studies/${studyId}/datasets/verify`, { resources }, undefined), 200);
