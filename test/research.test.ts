@@ -21,6 +21,8 @@ import { consentDomain, signGrant } from '../src/consent/typed-data.ts';
 import { custodianAccount } from '../src/crypto/patient-keys.ts';
 import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
 import type { RunningNode } from '../src/node/start.ts';
+import { leafHash } from '../src/merkle/hasher.ts';
+import { verifyInclusion } from '../src/merkle/verify.ts';
 import { reidentificationAttempt } from '../src/research/deid/reidentification.ts';
 import type { FhirResource } from '../src/research/deid/deidentify.ts';
 import { registerTestOrg, runCli, startTestNode, tempDir, testNodeConfig, type TestOrg } from './helpers/env.ts';
@@ -198,6 +200,14 @@ test('capture is anchored in batches; the monitor sees late and altered entries'
   assert.deepEqual(report.late.map((l: { seq: number }) => l.seq), [late.captured[0].seq]);
   assert.deepEqual(report.altered.map((a: { seq: number; reason: string }) => [a.seq, a.reason]), [[first.seq, 'new-version']]);
   assert.ok(report.batches.every((b: { rootMatches: boolean }) => b.rootMatches), 'the anchored roots still match what was captured');
+  // The monitor proves one entry is in its anchored batch, and checks the proof itself.
+  const proof = ok(await call('GET', `/api/research/studies/${studyId}/entries/1/proof`), 200);
+  assert.equal(proof.verified, true);
+  assert.deepEqual([proof.batch, proof.size], [0, b0.size]);
+  const root = report.batches.find((b: { batch: number }) => b.batch === proof.batch).anchoredRoot as string;
+  const leafHashed = leafHash(Buffer.from(proof.leaf, 'utf8'));
+  assert.equal(`0x${leafHashed.toString('hex')}`, proof.leafHash);
+  assert.deepEqual(verifyInclusion(proof.index, proof.size, leafHashed, proof.proof.map((h: string) => Buffer.from(h.slice(2), 'hex')), Buffer.from(root.slice(2), 'hex')), { ok: true });
 });
 
 test('amendments: a minor one keeps consent; a material one, or a wider scope, requires re-consent before use', async () => {

@@ -69,6 +69,10 @@ export function researchRoutes(app: FastifyInstance, research: ResearchService, 
   });
   app.post('/api/research/studies/:studyId/batches', staff, async (req, reply) => reply.code(201).send(await research.sealBatch(callerOf(req), parse(studyPath, req.params, 'path').studyId)));
   app.get('/api/research/studies/:studyId/integrity', gate.roles('clinician', 'privacy-officer'), async (req) => research.integrity(callerOf(req), parse(studyPath, req.params, 'path').studyId));
+  app.get('/api/research/studies/:studyId/entries/:seq/proof', gate.roles('clinician', 'privacy-officer'), async (req) => {
+    const p = parse(z.object({ studyId: hex32, seq: z.coerce.number().int().positive() }), req.params, 'path');
+    return research.entryProof(callerOf(req), p.studyId, p.seq);
+  });
   app.post('/api/research/studies/:studyId/outcome-check', staff, async (req) => {
     const { studyId } = parse(studyPath, req.params, 'path');
     return research.checkOutcomes(callerOf(req), studyId, parse(outcomesBody, req.body, 'reported outcomes').reported);

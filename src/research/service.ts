@@ -25,6 +25,10 @@ import type { Caller } from '../identity/principal.ts';
 import { trialAnchors, trialStudy, trialSubject, trialSubjects, trialVersions, type TrialSubjectRow } from '../indexer/projectors/trial-registry.ts';
 import type { RecordService } from '../records/service.ts';
 import type { RecordStore } from '../records/store.ts';
+import { leafHash } from '../merkle/hasher.ts';
+import { inclusionProof } from '../merkle/proofs.ts';
+import { MerkleTree } from '../merkle/tree.ts';
+import { verifyInclusion } from '../merkle/verify.ts';
 import { forbidden, invalid, isDomainError, notFound, unprocessable } from '../shared/errors.ts';
 import type { Storage } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
@@ -381,6 +385,38 @@ export class ResearchService {
     const report = integrityReport(entries, batches, current);
     await this.deps.audit.record(caller, { action: 'E', subtype: 'research-monitor', outcome: '0', outcomeDesc: `study ${studyId}: ${report.entries} entries, ${report.altered.length} altered, ${report.late.length} late, ${report.unanchored.length} unanchored` });
     return report;
+  }
+
+  /**
+   * The proof that one captured entry is in its anchored batch: its leaf facts, the RFC 6962 inclusion
+   * proof and the root on the ledger, checked here; anyone can check it again with the leaf bytes.
+   */
+  async entryProof(caller: Caller, studyId: Hex, seq: number) {
+    const entries = await this.entries(studyId);
+    const entry = entries.find((e) => e.seq === seq);
+    if (!entry) throw notFound(`entry ${seq} of study ${studyId}`);
+    if (entry.batch === null) throw unprocessable(`entry ${seq} is not anchored yet: seal a batch first`, 'not-anchored');
+    const members = entries.filter((e) => e.batch === entry.batch);
+    const tree = new MerkleTree();
+    for (const m of members) tree.append(entryLeaf(m));
+    const index = members.indexOf(entry);
+    const proof = inclusionProof(tree, index);
+    const anchored = (await trialAnchors(this.deps.storage, studyId, 'batch')).find((a) => a.seq === entry.batch);
+    const leaf = leafHash(entryLeaf(entry));
+    const check = anchored ? verifyInclusion(index, members.length, leaf, proof, Buffer.from(anchored.root.slice(2), 'hex')) : { ok: false as const, reason: 'the batch is not on the ledger' };
+    await this.deps.audit.record(caller, { action: 'E', subtype: 'research-monitor', outcome: '0', outcomeDesc: `study ${studyId}: proof of entry ${seq}` });
+    return {
+      entry: { studyId: entry.studyId, subjectTag: entry.subjectTag, type: entry.type, id: entry.id, versionId: entry.versionId, contentHash: entry.contentHash },
+      leaf: entryLeaf(entry).toString('utf8'),
+      leafHash: `0x${leaf.toString('hex')}`,
+      batch: entry.batch,
+      index,
+      size: members.length,
+      proof: proof.map((h) => `0x${h.toString('hex')}`),
+      anchoredRoot: anchored?.root,
+      anchoredBlock: anchored?.block,
+      verified: check.ok,
+    };
   }
 
   // --- outcomes ----------------------------------------------------------------------------------------
