@@ -147,8 +147,14 @@ test('registration before enrolment: nothing enrols into an unregistered study; 
   assert.equal(entry.registered, true);
   assert.equal(entry.versions[0].verified, true);
   assert.equal(entry.versions[0].onChainHash, r.protocolHash);
-  // The ResearchStudy is a FHIR record like any other.
-  assert.equal(ok(await call('GET', `/fhir/ResearchStudy/${researchStudyId}`), 200).title, study.title);
+  assert.equal(entry.liveRecord, 'matches');
+  // The ResearchStudy is a FHIR record like any other; an edit that is not an amendment shows as drift.
+  const rs = ok(await call('GET', `/fhir/ResearchStudy/${researchStudyId}`), 200);
+  assert.equal(rs.title, study.title);
+  ok(await call('PUT', `/fhir/ResearchStudy/${researchStudyId}`, { ...rs, title: 'Quietly renamed' }), 200);
+  assert.equal(ok(await call('GET', `/api/research/studies/${studyId}`), 200).liveRecord, 'changed-since-registration');
+  ok(await call('PUT', `/fhir/ResearchStudy/${researchStudyId}`, { ...rs, title: study.title }), 200);
+  assert.equal(ok(await call('GET', `/api/research/studies/${studyId}`), 200).liveRecord, 'matches');
 });
 
 test('enrolment only under a research consent naming this study and version', async () => {

@@ -57,7 +57,7 @@ export async function researchAmend(target: NodeTarget, studyId: string, protoco
 
 export async function researchShow(target: NodeTarget, studyId: string): Promise<void> {
   const r = await researchCall(target, 'GET', `/api/research/studies/${e(studyId)}`);
-  console.log(`study ${r.studyId} (ResearchStudy/${r.researchStudyId}), sponsor ${r.sponsor}, ${r.registered ? `registered at block ${r.registeredBlock}` : 'NOT REGISTERED'}`);
+  console.log(`study ${r.studyId} (ResearchStudy/${r.researchStudyId}), sponsor ${r.sponsor}, ${r.registered ? `registered at block ${r.registeredBlock}` : 'NOT REGISTERED'}${r.liveRecord === 'changed-since-registration' ? '; THE RESEARCHSTUDY RECORD WAS CHANGED WITHOUT AN AMENDMENT' : ''}`);
   for (const v of r.versions) console.log(`  v${v.version} ${v.protocolHash} ${v.verified ? 'matches the ledger' : 'DOES NOT MATCH THE LEDGER'}${v.reason ? `; reason: ${v.reason}` : ''}${v.reconsent ? '; re-consent required' : ''}; ${v.outcomes.length} outcome(s)`);
   console.log(`  subjects: ${r.subjects.enrolled} enrolled, ${r.subjects.withdrawn} withdrawn; ${r.batches.length} data batch(es); ${r.datasets.length} dataset(s)`);
 }

@@ -159,7 +159,13 @@ export class ResearchService {
       };
     });
     const subjects = await trialSubjects(this.deps.storage, studyId);
+    // The live ResearchStudy record (where it is kept here) against the version in force: a FHIR edit
+    // that was not registered as an amendment shows as drift.
+    const latest = (await this.localVersions(studyId)).at(-1)!;
+    const live = await this.deps.store.read('ResearchStudy', local.researchStudyId).catch(() => undefined);
+    const liveRecord = live === undefined ? 'not-kept-here' : protocolHash({ ...latest.doc, study: live }) === latest.protocolHash ? 'matches' : 'changed-since-registration';
     return {
+      liveRecord,
       studyId,
       researchStudyId: local.researchStudyId,
       sponsor: local.sponsor,
