@@ -446,7 +446,8 @@ export class ResearchService {
    * limited to the consented scope, HIPAA Safe Harbor de-identified with the study's pseudonyms; the
    * manifest hash is anchored.
    */
-  async export(caller: Caller, studyId: Hex): Promise<{ resources: FhirResource[]; manifest: DatasetManifest; manifestHash: Hex; dataset: number; blockNumber: number; excluded: { subjectTag: Hex; reason: string }[]; report: DeidReport }> {
+  async export(caller: Caller, studyId: Hex): Promise<{ resources: FhirResource[]; manifest: DatasetManifest; manifestHash: Hex; dataset: number; blockNumber: number; excluded: { subjectTag: Hex; reason: string }[]; report: DeidReport; timingsMs: { read: number; deidentify: number; anchor: number } }> {
+    const started = performance.now();
     const current = (await this.localVersions(studyId)).at(-1)!;
     const subjects = await this.deps.storage.all<{ patient_id: string; subject_tag: Hex }>('SELECT patient_id, subject_tag FROM research_subjects WHERE study_id = ? ORDER BY subject_tag', [studyId]);
     const repo = this.deps.records.as(caller);
@@ -469,13 +470,16 @@ export class ResearchService {
       }
     }
     if (raw.every((x) => x.length === 0)) throw unprocessable('no consenting subject has data to export', 'empty');
+    const readDone = performance.now();
     const { resources, report } = deidentifySubjects(raw, { studyId, studySecret: this.secretOf(studyId) });
+    const deidDone = performance.now();
     const manifest = manifestOf(studyId, resources);
     const hash = manifestHash(manifest);
     const { blockNumber, hash: txHash } = await this.deps.ledger.submit({ address: this.trials, abi: trialRegistryAbi, functionName: 'anchorDataset', args: [studyId, hash, resources.length], label: `trial dataset ${studyId}` });
+    const timingsMs = { read: Math.round(readDone - started), deidentify: Math.round(deidDone - readDone), anchor: Math.round(performance.now() - deidDone) };
     const dataset = (await trialAnchors(this.deps.storage, studyId, 'dataset')).find((a) => a.txHash.toLowerCase() === txHash.toLowerCase())?.seq ?? -1;
     await this.deps.audit.record(caller, { action: 'E', subtype: 'research-export', outcome: '0', outcomeDesc: `study ${studyId} dataset ${dataset}: ${resources.length} resources of ${subjects.length - excluded.length} subjects, manifest ${hash}` });
-    return { resources, manifest, manifestHash: hash, dataset, blockNumber, excluded, report };
+    return { resources, manifest, manifestHash: hash, dataset, blockNumber, excluded, report, timingsMs };
   }
 
   /** Is this exactly a dataset whose manifest was anchored for the study? (Anyone, from the resources alone.) */
