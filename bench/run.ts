@@ -5,6 +5,7 @@
  * suite, grown to those sizes, importing that Synthea folder (default: the committed fixtures).
  * `npm run bench -- claims [--synthea <folder>]` adjudicates claims with every rule on and off, then
  * every Claim of the Synthea bundles with its flag counts per rule.
+ * `npm run bench -- research`: the de-identified research export with its naive and plain references.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +20,7 @@ import { storageBenchmarks } from './storage.bench.ts';
 import { supplyBenchmarks } from './supply.bench.ts';
 import { fhirBenchmarks } from './fhir.bench.ts';
 import { claimsBenchmarks } from './claims.bench.ts';
+import { researchBenchmarks } from './research.bench.ts';
 import { printTable, type BenchResult, type SuiteResults } from './measure.ts';
 
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
@@ -43,6 +45,7 @@ const suites: [string, (p: typeof progress) => Promise<BenchResult[]>][] = (
     ['credentials', credentialBenchmarks],
     ['storage', storageBenchmarks],
     ['supply', supplyBenchmarks],
+    ['research', (p: typeof progress) => researchBenchmarks(p)],
     ['fhir', (p: typeof progress) => fhirBenchmarks(p, { sizes: fhirSizes, ...(synthea ? { synthea } : {}) })],
     ['claims', (p: typeof progress) => claimsBenchmarks(p, synthea ? { synthea } : {})],
     ['load', (p: typeof progress) => loadBenchmarks(p, { seconds })],

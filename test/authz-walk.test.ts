@@ -42,6 +42,8 @@ export const PUBLIC_ROUTES = [
   'POST /api/patient/consent/revoke',
   'POST /api/exchange/records',
   'POST /api/consent/notices',
+  'POST /api/research/studies/:studyId/consent',
+  'POST /api/research/studies/:studyId/datasets/verify',
 ];
 
 const tmp = tempDir();

@@ -6,7 +6,7 @@ import * as generated from './generated/contracts.ts';
 import type { TxSender } from './journal.ts';
 
 /** Contracts whose only constructor argument is the ParticipantRegistry they trust, in deploy order. */
-const LINKED: Exclude<ContractName, 'ParticipantRegistry' | 'PractitionerAffiliations' | 'SerialRegistry'>[] = ['AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus', 'ClaimRegistry'];
+const LINKED: Exclude<ContractName, 'ParticipantRegistry' | 'PractitionerAffiliations' | 'SerialRegistry'>[] = ['AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus', 'ClaimRegistry', 'TrialRegistry'];
 
 function artefact(name: ContractName): { abi: Abi; bytecode: Hex } {
   const key = name[0]!.toLowerCase() + name.slice(1);

@@ -16,7 +16,7 @@ const hashSchema = z.string().regex(/^0x[0-9a-f]{64}$/, 'a 32-byte hex hash');
 const contract = z.object({ address: addressSchema, codeHash: hashSchema });
 
 /** The contracts a deployment holds; each is linked to the ParticipantRegistry. */
-export const CONTRACT_NAMES = ['ParticipantRegistry', 'AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus', 'PractitionerAffiliations', 'SerialRegistry', 'ClaimRegistry'] as const;
+export const CONTRACT_NAMES = ['ParticipantRegistry', 'AnchorRegistry', 'ConsentRegistry', 'RecordLocator', 'BreakGlassRegistry', 'CredentialStatus', 'PractitionerAffiliations', 'SerialRegistry', 'ClaimRegistry', 'TrialRegistry'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export const deploymentSchema = z.object({

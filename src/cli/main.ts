@@ -22,6 +22,7 @@ import { signAffiliation } from '../credentials/affiliation.ts';
 import { runStory, storyNextSteps } from './story.ts';
 import { consentGrant, consentList, consentRevoke, loadPatientKey, masterKeyOf, patientAt, patientKeygen, patientLink } from './consent.ts';
 import { myAuditTrail } from './patient-audit.ts';
+import { researchAmend, researchCapture, researchEnroll, researchExport, researchImport, researchIntegrity, researchOutcomes, researchRegister, researchSeal, researchShow, researchVerify, researchWithdraw } from './research.ts';
 import { supplyCommission, supplyExceptions, supplyVerify } from './supply.ts';
 import { claimsAction, claimsImportTable, claimsQueue, claimsSubmit } from './claims.ts';
 import { scopeSchema, SENSITIVE_CLASSES } from '../consent/scope.ts';
@@ -523,6 +524,59 @@ nodeOptions(supply.command('exceptions').description('list supply exceptions wit
       await supplyExceptions(nodeTarget(opts), opts);
     }),
   );
+
+const research = program.command('research').description('clinical studies: registration before enrolment, amendments, consent, data integrity, outcome checks, de-identified exports');
+nodeOptions(research.command('register').description('store a ResearchStudy and anchor its protocol version 1 (before any enrolment)'))
+  .requiredOption('--study <file>', 'the ResearchStudy (FHIR JSON)')
+  .requiredOption('--protocol <file>', '{ "document" | "documentFile", "outcomes": [{name, measure, timeFrame, kind}], "scope": {resourceTypes} }')
+  .action(action(async (opts: NodeOpts & { study: string; protocol: string }) => researchRegister(nodeTarget(opts), opts.study, opts.protocol)));
+nodeOptions(research.command('amend <studyId>').description('anchor a new protocol version with its reason'))
+  .requiredOption('--protocol <file>', 'the whole new version (as for register)')
+  .requiredOption('--reason <text>', 'why the protocol changes')
+  .option('--reconsent', 'subjects must consent again (forced anyway when the data scope widens)')
+  .action(action(async (studyId: string, opts: NodeOpts & { protocol: string; reason: string; reconsent?: boolean }) => researchAmend(nodeTarget(opts), studyId, opts.protocol, opts.reason, !!opts.reconsent)));
+nodeOptions(research.command('show <studyId>').description("the registry entry: versions checked against the ledger, subjects, batches, datasets"))
+  .action(action(async (studyId: string, opts: NodeOpts) => researchShow(nodeTarget(opts), studyId)));
+nodeOptions(research.command('import <studyId>').description("take in a study another organization registered (its versions checked against the ledger)"))
+  .requiredOption('--from <url>', "the sponsor's node")
+  .requiredOption('--from-token <token>', "a token at the sponsor's node")
+  .action(action(async (studyId: string, opts: NodeOpts & { from: string; fromToken: string }) => researchImport(nodeTarget(opts), nodeTarget({ node: opts.from, token: opts.fromToken, home: opts.home }), studyId)));
+nodeOptions(research.command('enroll <studyId>').description("enrol (or re-consent) a patient under their research consent for the version in force"))
+  .requiredOption('--patient <id>', 'Patient id')
+  .requiredOption('--grant <grantId>', "the patient's research consent grant")
+  .action(action(async (studyId: string, opts: NodeOpts & { patient: string; grant: string }) => researchEnroll(nodeTarget(opts), studyId, opts.patient, opts.grant)));
+nodeOptions(research.command('withdraw <studyId>').description("record a patient's withdrawal"))
+  .requiredOption('--patient <id>', 'Patient id')
+  .action(action(async (studyId: string, opts: NodeOpts & { patient: string }) => researchWithdraw(nodeTarget(opts), studyId, opts.patient)));
+nodeOptions(research.command('capture <studyId>').description("capture a subject's Observations / QuestionnaireResponses"))
+  .requiredOption('--patient <id>', 'Patient id')
+  .requiredOption('--file <file>', 'JSON array, Bundle or NDJSON')
+  .action(action(async (studyId: string, opts: NodeOpts & { patient: string; file: string }) => researchCapture(nodeTarget(opts), studyId, opts.patient, opts.file)));
+nodeOptions(research.command('seal <studyId>').description('anchor the captured entries not yet anchored as one batch'))
+  .action(action(async (studyId: string, opts: NodeOpts) => researchSeal(nodeTarget(opts), studyId)));
+nodeOptions(research.command('integrity <studyId>').description("the monitor's report (exit code 1 on altered or late entries or a root mismatch)"))
+  .option('--json', 'print the whole report')
+  .action(action(async (studyId: string, opts: NodeOpts & { json?: boolean }) => {
+    if ((await researchIntegrity(nodeTarget(opts), studyId, !!opts.json)) !== 0) process.exit(1);
+  }));
+nodeOptions(research.command('outcomes <studyId>').description('check reported outcomes against the pre-specified ones (exit code 1 on a major finding)'))
+  .requiredOption('--reported <file>', '[{name, measure, timeFrame, kind, registeredId?, declaredAsNew?}]')
+  .option('--json', 'print the findings with their evidence')
+  .action(action(async (studyId: string, opts: NodeOpts & { reported: string; json?: boolean }) => {
+    if ((await researchOutcomes(nodeTarget(opts), studyId, opts.reported, !!opts.json)) !== 0) process.exit(1);
+  }));
+nodeOptions(research.command('export <studyId>').description('export the consenting subjects\' data, Safe Harbor de-identified; the manifest is anchored'))
+  .requiredOption('--out <file>', 'NDJSON file (the manifest goes to <file>.manifest.json)')
+  .action(action(async (studyId: string, opts: NodeOpts & { out: string }) => researchExport(nodeTarget(opts), studyId, opts.out)));
+research
+  .command('verify <studyId>')
+  .description("check a paper's dataset against the manifests anchored for the study (exit code 1 if not)")
+  .requiredOption('--node <url>', 'any node of the network')
+  .option('--home <dir>', 'network home (for its TLS CA)', '.carechain')
+  .requiredOption('--dataset <file>', 'NDJSON, JSON array or Bundle')
+  .action(action(async (studyId: string, opts: { node: string; home: string; dataset: string }) => {
+    if ((await researchVerify(publicTarget(opts), studyId, opts.dataset)) !== 0) process.exit(1);
+  }));
 
 const audit = program.command('audit').description('the tamper-evident audit trail');
 audit

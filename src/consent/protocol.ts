@@ -17,7 +17,7 @@ export const uint = z.union([z.string().regex(/^\d{1,30}$/), z.number().int().no
 export const disclosureSchema = z
   .object({
     salt: hex32,
-    grantee: z.object({ org: hex32, practitioner: z.string().regex(/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/).optional() }).strict(),
+    grantee: z.object({ org: hex32, practitioner: z.string().regex(/^(Practitioner\/[A-Za-z0-9\-.]{1,64}|ResearchStudy\/[A-Za-z0-9\-.]{1,64}\/_protocol\/[1-9][0-9]{0,8})$/, "Practitioner/<id>, or ResearchStudy/<id>/_protocol/<version> for a research consent").optional() }).strict(),
     scope: scopeSchema,
   })
   .strict();

@@ -347,6 +347,12 @@ export class ConsentService {
     return d && { grantee: { org: d.grantee_org, ...(d.grantee_practitioner ? { practitioner: d.grantee_practitioner } : {}) }, scope: scopeSchema.parse(JSON.parse(d.scope)) };
   }
 
+  /** The whole disclosure of a grant relayed here (salt included), for this node's own decisions (research enrolment); never sent out. */
+  async disclosureOf(grantId: Hex): Promise<Disclosure | undefined> {
+    const d = await this.deps.storage.get<{ salt: Hex; grantee_org: Hex; grantee_practitioner: string | null; scope: string }>('SELECT salt, grantee_org, grantee_practitioner, scope FROM consent_grant_details WHERE grant_id = ?', [grantId.toLowerCase()]);
+    return d && { salt: d.salt, grantee: { org: d.grantee_org, ...(d.grantee_practitioner ? { practitioner: d.grantee_practitioner } : {}) }, scope: scopeSchema.parse(JSON.parse(d.scope)) };
+  }
+
   /** Which organizations hold records of an address (their registry entries). */
   async locate(address: Address): Promise<Participant[]> {
     const ids = await custodiansOf(this.deps.storage, address);

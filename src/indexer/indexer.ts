@@ -22,6 +22,7 @@ import { credentialStatusProjector } from './projectors/credential-status.ts';
 import { participantsProjector } from './projectors/participants.ts';
 import { recordLocatorProjector } from './projectors/record-locator.ts';
 import { serialRegistryProjector } from './projectors/serial-registry.ts';
+import { trialRegistryProjector } from './projectors/trial-registry.ts';
 
 /** The node's projectors, one per contract. */
 export const PROJECTORS: readonly Projector[] = [
@@ -34,6 +35,7 @@ export const PROJECTORS: readonly Projector[] = [
   affiliationsProjector,
   serialRegistryProjector,
   claimRegistryProjector,
+  trialRegistryProjector,
 ];
 
 const stateMigrations: Migration[] = [(tx) => tx.exec('CREATE TABLE indexer_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)')];

@@ -20,6 +20,7 @@ import { getParticipant } from '../indexer/projectors/participants.ts';
 import { recordRoutes } from '../records/routes/index.ts';
 import { claimsRoutes } from '../claims/routes.ts';
 import { patientRecordRoutes } from '../records/routes/patient.ts';
+import { researchRoutes } from '../research/routes.ts';
 import { epcisRoutes } from '../supply/routes/epcis.ts';
 import { supplyPeerRoutes } from '../supply/routes/peer.ts';
 import { supplyRoutes } from '../supply/routes/supply.ts';
@@ -98,6 +99,7 @@ export function buildServer(s: NodeServices, https?: { key: string; cert: string
     supplyPeerRoutes(api, s.supply, gate);
     epcisRoutes(api, s.supply, gate);
     claimsRoutes(api, s.claims, s.claimTables, gate);
+    researchRoutes(api, s.research, gate);
     api.get('/api/node', async () => ({
       org: config.org,
       orgId: s.orgId,

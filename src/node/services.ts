@@ -48,6 +48,8 @@ import type { Migration, Storage } from '../storage/engine.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { openSqlite } from '../storage/sqlite.ts';
 import { WriteQueue } from '../storage/write-queue.ts';
+import { researchMigrations } from '../research/schema.ts';
+import { ResearchService } from '../research/service.ts';
 import { supplyMigrations } from '../supply/schema.ts';
 import { SupplyEventStore } from '../supply/events/store.ts';
 import { SupplyService } from '../supply/service.ts';
@@ -70,6 +72,7 @@ export const NODE_MIGRATIONS: Record<string, readonly Migration[]> = {
   'org-requests': orgRequestMigrations,
   supply: supplyMigrations,
   claims: claimsMigrations,
+  research: researchMigrations,
 };
 
 /**
@@ -121,6 +124,7 @@ export interface NodeServices {
   supply: SupplyService;
   claims: ClaimsService;
   claimTables: ClaimTableStore;
+  research: ResearchService;
 }
 
 export async function buildServices(opts: {
@@ -192,6 +196,8 @@ export async function buildServices(opts: {
     audit,
     indexedBlock,
   });
+  const blockTime = async (block: number) => new Date(Number((await conn.client.getBlock({ blockNumber: BigInt(block) })).timestamp) * 1000).toISOString();
+  const research = new ResearchService({ storage, blockTime, queue, audit, ledger, deployment, orgId, indexSecret: keys.indexSecret, records, store, consent, patients });
   const supply = new SupplyService({ storage, queue, audit, ledger, deployment, keys, orgId, org: config.org, events: supplyEvents, anchorer: anchorers.supply, indexer, peerFetch });
   const claimTables = new ClaimTableStore(join(config.dataDir, 'claims-tables'));
   const claims = new ClaimsService({
@@ -244,5 +250,6 @@ export async function buildServices(opts: {
     supply,
     claims,
     claimTables,
+    research,
   };
 }
