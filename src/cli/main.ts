@@ -130,6 +130,7 @@ node
   .option('--anchor-interval-ms <ms>', '... or after this long with anything new (default 5000)')
   .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
   .option('--request-timeout-ms <ms>', 'a request must arrive whole within this (default 30000)')
+  .option('--confirmations <n>', 'index a block once n blocks are built on it (CARECHAIN_CONFIRMATIONS; default 0: instant finality)')
   .option('--max-connections <n>', 'open connections at most (default 1000)')
   .option('--max-bundle-entries <n>', 'entries of one transaction or batch Bundle (default 2000)')
   .option('--max-bundle-bytes <n>', 'bytes of one Bundle request (default 16777216)')
@@ -152,6 +153,7 @@ node
         anchorIntervalMs: flags.anchorIntervalMs,
         expensivePerMinute: flags.expensivePerMinute,
         requestTimeoutMs: flags.requestTimeoutMs,
+        confirmations: flags.confirmations,
         maxConnections: flags.maxConnections,
         maxBundleEntries: flags.maxBundleEntries,
         maxBundleBytes: flags.maxBundleBytes,
