@@ -20,7 +20,10 @@ import { participantRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { kindToChain, orgIdOf } from '../src/chain/ids.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
-import { tempDir } from './helpers/env.ts';
+import { writeFileSync } from 'node:fs';
+import { toHex } from 'viem';
+import { generateKeyFile } from '../src/crypto/org-keys.ts';
+import { runCli, tempDir } from './helpers/env.ts';
 
 const tmp = tempDir();
 let anvil: RunningAnvil;
@@ -101,4 +104,32 @@ test('two of three pass; the decision runs only after the timelock delay', async
   await execute(c, gov, found);
   assert.equal(await proposalState(conn, gov, p.id), 'executed');
   assert.equal(await isActive(signer), true);
+});
+
+test('the CLI: deploy governed by a 1-of-1 consortium with no delay (the demo shape), propose, vote, queue, execute', async () => {
+  const member = devAccount(4);
+  const keyFile = join(tmp.dir, 'member.json');
+  writeFileSync(keyFile, JSON.stringify({ ...generateKeyFile(), signingKey: toHex(member.getHdKey().privateKey!) }), { mode: 0o600 });
+  const out = join(tmp.dir, 'cli', 'deployment.json');
+  const env = { CARECHAIN_RPC_URL: anvil.rpcUrl, CARECHAIN_HOME: join(tmp.dir, 'cli-home') };
+  const gk = ['--governance-key-file', keyFile, '--deployment', out];
+  const d = await runCli(['chain', 'deploy', '--out', out, '--governance-key-file', keyFile, '--admin-transfer-delay', '0', '--consortium', member.address, '--quorum', '1', '--voting-delay', '0', '--voting-period', '120', '--timelock-delay', '0'], env, 60_000);
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stdout, /consortium: 1 of 1 members/);
+  const args = JSON.stringify([orgIdOf('cli-clinic'), kindToChain('clinic'), '0x0000000000000000000000000000000000000a03', `0x${'44'.repeat(32)}`, 'CLI Clinic', 'https://cli.example']);
+  const p = await runCli(['governance', 'propose', '--contract', 'ParticipantRegistry', '--function', 'register', '--args', args, '--description', 'Admit CLI Clinic', ...gk], env);
+  assert.equal(p.code, 0, p.stderr);
+  const id = /proposal (\d+)/.exec(p.stdout)![1]!;
+  await wait(1);
+  const v = await runCli(['governance', 'vote', '--proposal', id, ...gk], env);
+  assert.equal(v.code, 0, v.stderr);
+  await wait(121);
+  const q = await runCli(['governance', 'queue', '--proposal', id, ...gk], env);
+  assert.equal(q.code, 0, q.stderr);
+  const e = await runCli(['governance', 'execute', '--proposal', id, ...gk], env);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, /executed/);
+  const bad = await runCli(['governance', 'propose', '--contract', 'Nope', '--function', 'x', '--args', '[]', '--description', 'x', ...gk], env);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--contract must be one of/);
 });
