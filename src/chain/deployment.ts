@@ -25,6 +25,8 @@ export const deploymentSchema = z.object({
   /** The contracts build (scripts/compile-contracts.ts) these addresses run. */
   build: z.string().optional(),
   contracts: z.object(Object.fromEntries(CONTRACT_NAMES.map((n) => [n, contract])) as Record<ContractName, typeof contract>),
+  /** Present when an M-of-N consortium (src/chain/consortium.ts) governs instead of one key. */
+  governance: z.object({ membership: addressSchema, timelock: addressSchema, governor: addressSchema }).optional(),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
 

@@ -81,6 +81,27 @@ export class TransactionReverted extends CarechainError {
   }
 }
 
+/** Gas sent when the chain cannot estimate (see `TxSender.estimate`): enough for the largest deployment. */
+const FALLBACK_GAS = 12_000_000n;
+
+/**
+ * Did the JSON-RPC server fail on its own (internal error -32603, method not found -32601), rather
+ * than refuse the transaction? A revert always says so ("execution reverted", revert data).
+ */
+export function isClientFailure(err: unknown): boolean {
+  let codes: number[] = [];
+  let text = '';
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'number') codes.push(c);
+    text += ` ${(e as { message?: string }).message ?? ''} ${(e as { details?: string }).details ?? ''}`;
+    if (codes.length > 10) break;
+  }
+  codes = codes.filter((c) => c < 0);
+  if (/revert/i.test(text)) return false;
+  return codes.includes(-32603) || codes.includes(-32601);
+}
+
 /** First key of the advisory lock that serializes nonce assignment per sender (PostgreSQL): 'TXJ'. */
 const JOURNAL_LOCK_CLASS = 0x54584a;
 
@@ -151,30 +172,55 @@ export class TxSender {
     label?: string;
   }): Promise<TxResult> {
     const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
-    let gas: bigint;
-    try {
-      gas = await this.conn.client.estimateContractGas({
+    const label = call.label ?? String(call.functionName);
+    const gas = await this.estimate(label, () =>
+      this.conn.client.estimateContractGas({
         address: call.address,
         abi: call.abi,
         functionName: call.functionName,
         args: call.args,
         account: this.account,
-      } as never);
-    } catch (err) {
-      throw new CarechainError(`${call.label ?? String(call.functionName)} rejected by the chain: ${errorMessage(err)}`, 1, { cause: err });
-    }
-    return this.sendPrepared({ to: call.address, data, label: call.label ?? String(call.functionName) }, gas);
+      } as never),
+      // The simulation decodes a revert with the contract's ABI, as the estimation would have.
+      () => this.conn.client.simulateContract({ address: call.address, abi: call.abi, functionName: call.functionName, args: call.args, account: this.account } as never),
+    );
+    return this.sendPrepared({ to: call.address, data, label }, gas);
   }
 
   /** Sends raw call data (or deploys, without `to`). */
   async send(opts: SendOptions): Promise<TxResult> {
-    let gas: bigint;
-    try {
-      gas = await this.conn.client.estimateGas({ account: this.account, to: opts.to, data: opts.data, value: opts.value });
-    } catch (err) {
-      throw new CarechainError(`${opts.label} rejected by the chain: ${errorMessage(err)}`, 1, { cause: err });
-    }
+    const gas = await this.estimate(
+      opts.label,
+      () => this.conn.client.estimateGas({ account: this.account, to: opts.to, data: opts.data, value: opts.value }),
+      () => this.conn.client.call({ account: this.account, to: opts.to, data: opts.data, value: opts.value }),
+    );
     return this.sendPrepared(opts, gas);
+  }
+
+  /**
+   * The gas to send with: the chain's estimate, which also surfaces a revert (with its reason) before
+   * anything is signed. A client whose `eth_estimateGas` fails for a reason of its own — an internal
+   * error, not a revert: EthereumJS under Clique cannot build the pending block it estimates on — is
+   * still used: the call is simulated with `eth_call` (a revert there is a refusal as above; an
+   * internal error there too is tolerated), and the transaction carries a fixed allowance
+   * (`FALLBACK_GAS`, at most half the block's gas limit), of which only the gas used is paid.
+   */
+  private async estimate(label: string, estimate: () => Promise<bigint>, simulate: () => Promise<unknown>): Promise<bigint> {
+    const refused = (err: unknown) => new CarechainError(`${label} rejected by the chain: ${errorMessage(err)}`, 1, { cause: err });
+    try {
+      return await estimate();
+    } catch (err) {
+      if (!isClientFailure(err)) throw refused(err);
+    }
+    try {
+      await simulate();
+    } catch (err) {
+      if (!isClientFailure(err)) throw refused(err);
+    }
+    const block = await this.conn.client.getBlock({ blockTag: 'latest' });
+    const allowance = block.gasLimit / 2n < FALLBACK_GAS ? block.gasLimit / 2n : FALLBACK_GAS;
+    // sendPrepared adds 30 % and 10,000 to an estimate; the allowance is taken as it is.
+    return ((allowance - 10_000n) * 10n) / 13n;
   }
 
   private async sendPrepared(opts: SendOptions, estimatedGas: bigint): Promise<TxResult> {

@@ -10,7 +10,7 @@ import { fetchTrusting } from '../tls/peer-fetch.ts';
 import { initBesuNetwork } from '../network/besu/init.ts';
 import { startNode } from '../node/start.ts';
 import { ORG_KINDS, orgIdOf, type OrgKind } from '../chain/ids.ts';
-import { deployCommand, issuerScopeCommand, orgInitCommand, orgRegisterCommand } from './governance.ts';
+import { deployCommand, issuerScopeCommand, orgInitCommand, orgRegisterCommand, proposalStepCommand, proposeCommand, voteCommand } from './governance.ts';
 import { CREDENTIAL_TYPES, type CredentialType } from '../credentials/types.ts';
 import { callNode as callNodeApi } from './node-client.ts';
 import { action, untilStopped } from './run.ts';
@@ -80,7 +80,49 @@ chain
   .option('--governance-key-file <file>', 'key file of the consortium governance account')
   .option('--admin-transfer-delay <seconds>', 'wait between starting and accepting an admin handover', (v) => Number(v), 2 * 24 * 3600)
   .requiredOption('--out <file>', 'deployment file to write')
-  .action(action(async (opts) => deployCommand(opts)));
+  .option('--consortium <addresses>', 'govern by M-of-N member votes with a timelock instead of the governance key: the members\' accounts, comma-separated')
+  .option('--quorum <m>', 'votes a proposal needs (with --consortium)', (v) => Number(v))
+  .option('--voting-delay <seconds>', 'between a proposal and its vote (with --consortium)', (v) => Number(v), 3600)
+  .option('--voting-period <seconds>', 'how long a vote lasts (with --consortium)', (v) => Number(v), 3 * 24 * 3600)
+  .option('--timelock-delay <seconds>', 'between a passed vote and its effect (with --consortium)', (v) => Number(v), 2 * 24 * 3600)
+  .action(
+    action(async (opts: { home: string; rpcUrl?: string; governanceKeyFile?: string; adminTransferDelay: number; out: string; consortium?: string; quorum?: number; votingDelay: number; votingPeriod: number; timelockDelay: number }) => {
+      const members = opts.consortium?.split(',').map((m) => m.trim());
+      if (members?.some((m) => !/^0x[0-9a-fA-F]{40}$/.test(m))) throw new InvalidArgumentError('--consortium takes addresses (0x…), comma-separated');
+      const { consortium: _list, ...rest } = opts;
+      await deployCommand({
+        ...rest,
+        ...(members
+          ? { consortium: { members: members as `0x${string}`[], quorum: opts.quorum ?? Math.floor(members.length / 2) + 1, votingDelaySeconds: opts.votingDelay, votingPeriodSeconds: opts.votingPeriod, timelockDelaySeconds: opts.timelockDelay } }
+          : {}),
+      });
+    }),
+  );
+
+const governance = program.command('governance').description('M-of-N consortium decisions (a network deployed with --consortium)');
+const governanceOptions = (c: Command) =>
+  c
+    .option('--home <dir>', 'network directory', process.env.CARECHAIN_HOME ?? '.carechain')
+    .option('--rpc-url <url>', 'JSON-RPC URL (CARECHAIN_RPC_URL)', process.env.CARECHAIN_RPC_URL)
+    .option('--deployment <file>', 'deployment file (CARECHAIN_DEPLOYMENT)', process.env.CARECHAIN_DEPLOYMENT)
+    .option('--governance-key-file <file>', "key file of the member's account (who proposes, votes, queues or executes)");
+type GovernanceFlags = { home: string; rpcUrl?: string; deployment?: string; governanceKeyFile?: string };
+const deploymentFileOf = (opts: GovernanceFlags) => resolve(opts.deployment ?? join(embeddedChainDir(resolve(opts.home)), 'deployment.json'));
+governanceOptions(governance.command('propose').description('propose one call of a registry, e.g. --contract ParticipantRegistry --function suspend --args \'["0x<orgId>","reason"]\''))
+  .requiredOption('--contract <name>', 'ParticipantRegistry, CredentialStatus, …')
+  .requiredOption('--function <name>', 'the function to call')
+  .requiredOption('--args <json>', 'its arguments, a JSON array')
+  .requiredOption('--description <text>', 'what the proposal is for (makes it unique)')
+  .action(action(async (opts: GovernanceFlags & { contract: string; function: string; args: string; description: string }) => proposeCommand({ ...opts, fn: opts.function, deploymentFile: deploymentFileOf(opts) })));
+governanceOptions(governance.command('vote').description('vote on a proposal with your seat'))
+  .requiredOption('--proposal <id>', 'proposal id')
+  .option('--support <choice>', 'for|against|abstain', 'for')
+  .action(action(async (opts: GovernanceFlags & { proposal: string; support: string }) => voteCommand({ ...opts, deploymentFile: deploymentFileOf(opts) })));
+for (const step of ['queue', 'execute', 'status'] as const) {
+  governanceOptions(governance.command(step).description(step === 'queue' ? 'queue a passed proposal in the timelock' : step === 'execute' ? 'run a queued proposal after its delay' : "a proposal's state"))
+    .requiredOption('--proposal <id>', 'proposal id')
+    .action(action(async (opts: GovernanceFlags & { proposal: string }) => proposalStepCommand({ ...opts, step, deploymentFile: deploymentFileOf(opts) })));
+}
 
 const org = program.command('org').description('organization keys and registration');
 org
@@ -134,6 +176,7 @@ node
   .option('--anchor-interval-ms <ms>', '... or after this long with anything new (default 5000)')
   .option('--expensive-per-minute <n>', 'Bundles, $everything, audit exports, record fetches per caller a minute (default 1200)')
   .option('--request-timeout-ms <ms>', 'a request must arrive whole within this (default 30000)')
+  .option('--confirmations <n>', 'index a block once n blocks are built on it (CARECHAIN_CONFIRMATIONS; default 0: instant finality)')
   .option('--max-connections <n>', 'open connections at most (default 1000)')
   .option('--max-bundle-entries <n>', 'entries of one transaction or batch Bundle (default 2000)')
   .option('--max-bundle-bytes <n>', 'bytes of one Bundle request (default 16777216)')
@@ -156,6 +199,7 @@ node
         anchorIntervalMs: flags.anchorIntervalMs,
         expensivePerMinute: flags.expensivePerMinute,
         requestTimeoutMs: flags.requestTimeoutMs,
+        confirmations: flags.confirmations,
         maxConnections: flags.maxConnections,
         maxBundleEntries: flags.maxBundleEntries,
         maxBundleBytes: flags.maxBundleBytes,

@@ -26,6 +26,8 @@ export const nodeConfigSchema = z.object({
   keyFile: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   indexerPollMs: z.coerce.number().int().min(10).max(60_000),
+  /** Blocks the indexer trails the head by (a chain without instant finality). */
+  confirmations: z.coerce.number().int().min(0).max(1_000),
   /** Anchor the record log when this many versions are new, or when this much time has passed. */
   anchorBatchSize: z.coerce.number().int().min(1).max(10_000_000),
   anchorIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
@@ -67,6 +69,7 @@ const ENV: Record<Key, string> = {
   keyFile: 'CARECHAIN_KEY_FILE',
   logLevel: 'CARECHAIN_LOG_LEVEL',
   indexerPollMs: 'CARECHAIN_INDEXER_POLL_MS',
+  confirmations: 'CARECHAIN_CONFIRMATIONS',
   anchorBatchSize: 'CARECHAIN_ANCHOR_BATCH_SIZE',
   anchorIntervalMs: 'CARECHAIN_ANCHOR_INTERVAL_MS',
   expensivePerMinute: 'CARECHAIN_EXPENSIVE_PER_MINUTE',
@@ -89,6 +92,7 @@ const FLAG: Record<Key, string> = {
   keyFile: '--key-file',
   logLevel: '--log-level',
   indexerPollMs: '--indexer-poll-ms',
+  confirmations: '--confirmations',
   anchorBatchSize: '--anchor-batch-size',
   anchorIntervalMs: '--anchor-interval-ms',
   expensivePerMinute: '--expensive-per-minute',
@@ -146,6 +150,7 @@ export function loadNodeConfig(
     keyFile: resolve(String(pick('keyFile') ?? join(dataDir, 'keys.json'))),
     logLevel: pick('logLevel') ?? 'info',
     indexerPollMs: pick('indexerPollMs') ?? 250,
+    confirmations: pick('confirmations') ?? 0,
     anchorBatchSize: pick('anchorBatchSize') ?? 10_000,
     anchorIntervalMs: pick('anchorIntervalMs') ?? 5_000,
     expensivePerMinute: pick('expensivePerMinute') ?? 1_200,

@@ -4,7 +4,19 @@
  * transaction together with the new block pointer: after a crash the indexer resumes exactly where its
  * last committed batch ended, and never applies an event twice.
  *
- * Reorgs: the target chains (Besu QBFT, Anvil) have immediate finality, so no rollback is kept.
+ * Finality. Besu QBFT and Anvil never reorganize, but a chain by URL may (a proof-of-authority
+ * client, a public chain). The indexer therefore
+ * - trails the head by `confirmations` blocks (default 0): it indexes a block only once that many
+ *   blocks are built on it, so a reorg no deeper than that never reaches the index;
+ * - detects a deeper one: it keeps the hash of the last block it indexed (`indexer_state`
+ *   `block_hash`) and, before indexing more, checks it against the chain, and checks each batch's
+ *   first block's parent hash against it (so a reorg between two batches is caught too);
+ * - rewinds: on a mismatch it rebuilds every projector's tables from the deployment block in ONE
+ *   transaction (delete all mirrored rows, apply every event of the canonical chain, set the pointer),
+ *   so a reader sees either the old index or the new one, never a mix. Rolling back only the rows
+ *   above the fork point would not be enough: projectors also update rows (a suspension, a
+ *   revocation) whose earlier state is not kept. A reorg is rare and the history is a node's own
+ *   contracts' events, so rebuilding is cheap next to being wrong.
  */
 import { EventEmitter } from 'node:events';
 import { parseEventLogs, type Abi, type Log } from 'viem';
@@ -38,7 +50,18 @@ export const PROJECTORS: readonly Projector[] = [
   trialRegistryProjector,
 ];
 
+// `indexer_state` holds 'block' (the last indexed block) and 'block_hash' (its hash, for reorgs).
 const stateMigrations: Migration[] = [(tx) => tx.exec('CREATE TABLE indexer_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)')];
+
+export interface IndexerOptions {
+  pollMs?: number;
+  maxRange?: number;
+  /** Blocks that must be built on a block before it is indexed (0: index the head). */
+  confirmations?: number;
+}
+
+/** The chain moved under the index (a block it indexed is no longer canonical). */
+class Reorganized extends Error {}
 
 /** Every table the indexer owns, by component (the block pointer and each projector's mirror). */
 export const indexerMigrations: Record<string, readonly Migration[]> = Object.fromEntries([
@@ -51,9 +74,11 @@ export interface IndexerStatus {
   chainHead: number | null;
   lastPollAt: number | null;
   lastError: string | null;
+  /** Times the index was rebuilt because the chain reorganized. */
+  reorgs: number;
 }
 
-export class Indexer extends EventEmitter<{ block: [number] }> {
+export class Indexer extends EventEmitter<{ block: [number]; reorg: [number] }> {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopped = false;
@@ -61,6 +86,8 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
   private lastPollAt: number | null = null;
   private lastError: string | null = null;
   private indexed: number;
+  private indexedHash: string | undefined;
+  private reorgs = 0;
   private readonly byAddress: Map<string, Projector>;
   private readonly abi: Abi;
 
@@ -69,12 +96,14 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
     private readonly conn: ChainConnection,
     private readonly deployment: Deployment,
     private readonly projectors: readonly Projector[],
-    private readonly opts: { pollMs?: number; maxRange?: number },
+    private readonly opts: IndexerOptions,
     indexed: number,
+    indexedHash: string | undefined,
   ) {
     super();
     this.setMaxListeners(0);
     this.indexed = indexed;
+    this.indexedHash = indexedHash;
     this.byAddress = new Map(projectors.map((p) => [p.address(deployment).toLowerCase(), p]));
     this.abi = projectors.flatMap((p) => p.abi as readonly unknown[]) as unknown as Abi;
   }
@@ -84,10 +113,11 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
     storage: Storage,
     conn: ChainConnection,
     deployment: Deployment,
-    opts: { pollMs?: number; maxRange?: number; projectors?: readonly Projector[] } = {},
+    opts: IndexerOptions & { projectors?: readonly Projector[] } = {},
   ): Promise<Indexer> {
     const row = await storage.get<{ value: string }>(`SELECT value FROM indexer_state WHERE key = 'block'`);
-    return new Indexer(storage, conn, deployment, opts.projectors ?? PROJECTORS, opts, row ? Number(row.value) : deployment.deployedAtBlock - 1);
+    const hash = await storage.get<{ value: string }>(`SELECT value FROM indexer_state WHERE key = 'block_hash'`);
+    return new Indexer(storage, conn, deployment, opts.projectors ?? PROJECTORS, opts, row ? Number(row.value) : deployment.deployedAtBlock - 1, hash?.value);
   }
 
   /** Last block whose events are all applied. */
@@ -96,7 +126,7 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
   }
 
   status(): IndexerStatus {
-    return { indexedBlock: this.indexed, chainHead: this.chainHead, lastPollAt: this.lastPollAt, lastError: this.lastError };
+    return { indexedBlock: this.indexed, chainHead: this.chainHead, lastPollAt: this.lastPollAt, lastError: this.lastError, reorgs: this.reorgs };
   }
 
   start(): void {
@@ -175,32 +205,93 @@ export class Indexer extends EventEmitter<{ block: [number] }> {
     try {
       const head = Number(await this.conn.client.getBlockNumber());
       this.chainHead = head;
+      const target = head - (this.opts.confirmations ?? 0);
+      if (this.indexedHash !== undefined && this.indexed >= this.deployment.deployedAtBlock) {
+        const at = await this.blockHash(this.indexed);
+        if (at !== this.indexedHash) return await this.rebuild(target);
+      }
       let from = this.indexed + 1;
-      while (from <= head && !this.stopped) {
-        const to = Math.min(head, from + (this.opts.maxRange ?? 2000) - 1);
-        const logs = await this.conn.client.getLogs({ address: [...this.byAddress.keys()] as `0x${string}`[], fromBlock: BigInt(from), toBlock: BigInt(to) });
+      while (from <= target && !this.stopped) {
+        const to = Math.min(target, from + (this.opts.maxRange ?? 2000) - 1);
+        const batch = await this.fetch(from, to, this.indexedHash);
         if (this.stopped) return;
-        await this.apply(logs, to);
+        await this.apply(batch.logs, to, batch.hash);
         this.indexed = to;
+        this.indexedHash = batch.hash;
         this.emit('block', to);
         from = to + 1;
       }
       this.lastPollAt = Date.now();
       this.lastError = null;
     } catch (err) {
+      if (err instanceof Reorganized && !this.stopped) {
+        // Caught between batches: the next pass sees the changed hash and rebuilds.
+        this.lastError = err.message;
+        return;
+      }
       this.lastError = errorMessage(err);
     }
   }
 
-  private async apply(logs: Log[], toBlock: number): Promise<void> {
+  /** The canonical hash at `n`, or undefined when the chain is shorter now. */
+  private async blockHash(n: number): Promise<string | undefined> {
+    const block = await this.conn.client.getBlock({ blockNumber: BigInt(n) }).catch(() => undefined);
+    return block?.hash?.toLowerCase();
+  }
+
+  /**
+   * The logs of blocks `from`..`to` and the hash of `to`, all of one chain: `from`'s parent must be
+   * the block indexed last (`parentHash`), and `to`'s hash must be the same before and after the logs
+   * are read; otherwise the chain moved and `Reorganized` is thrown.
+   */
+  private async fetch(from: number, to: number, parentHash: string | undefined): Promise<{ logs: Log[]; hash: string }> {
+    const first = await this.conn.client.getBlock({ blockNumber: BigInt(from) });
+    if (parentHash !== undefined && first.parentHash.toLowerCase() !== parentHash) throw new Reorganized(`block ${from - 1} is no longer canonical`);
+    const before = await this.blockHash(to);
+    const logs = await this.conn.client.getLogs({ address: [...this.byAddress.keys()] as `0x${string}`[], fromBlock: BigInt(from), toBlock: BigInt(to) });
+    const after = await this.blockHash(to);
+    if (!before || before !== after || logs.some((l) => l.removed)) throw new Reorganized(`block ${to} changed while it was read`);
+    return { logs, hash: before };
+  }
+
+  /**
+   * The chain reorganized below the index: every projector's tables are rebuilt from the deployment
+   * block up to `target`, in one transaction (see the file's header).
+   */
+  private async rebuild(target: number): Promise<void> {
+    const start = this.deployment.deployedAtBlock;
+    const logs: Log[] = [];
+    let parent: string | undefined;
+    let to = start - 1;
+    for (let from = start; from <= target; from = to + 1) {
+      to = Math.min(target, from + (this.opts.maxRange ?? 2000) - 1);
+      const batch = await this.fetch(from, to, parent);
+      logs.push(...batch.logs);
+      parent = batch.hash;
+    }
+    if (this.stopped) return;
+    await this.apply(logs, to, parent, { rebuild: true });
+    this.reorgs++;
+    this.indexed = to;
+    this.indexedHash = parent;
+    this.emit('reorg', to);
+    this.emit('block', to);
+    this.lastPollAt = Date.now();
+    this.lastError = null;
+  }
+
+  private async apply(logs: Log[], toBlock: number, toHash: string | undefined, opts: { rebuild?: boolean } = {}): Promise<void> {
     const events = parseEventLogs({ abi: this.abi, logs }) as unknown as DecodedEvent[];
     await this.storage.transaction(async (tx) => {
+      if (opts.rebuild) for (const p of this.projectors) for (const table of p.tables) await tx.run(`DELETE FROM ${table}`);
       for (const ev of events) {
         const projector = this.byAddress.get(ev.address.toLowerCase());
         // Contracts share event names (none today); the projector applies only its own ABI's events.
         if (projector) await projector.apply(tx, ev, Number(ev.blockNumber));
       }
-      await tx.run(`INSERT INTO indexer_state (key, value) VALUES ('block', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(toBlock)]);
+      const upsert = `INSERT INTO indexer_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+      await tx.run(upsert, ['block', String(toBlock)]);
+      if (toHash !== undefined) await tx.run(upsert, ['block_hash', toHash]);
     });
   }
 }

@@ -16,6 +16,8 @@ export interface Projector {
   readonly name: string;
   readonly abi: Abi;
   readonly migrations: readonly Migration[];
+  /** Every table it owns: emptied when the index is rebuilt after a reorg. */
+  readonly tables: readonly string[];
   /** The contract whose events it applies, from the deployment. */
   address(deployment: Deployment): Address;
   apply(tx: Tx, event: DecodedEvent, block: number): Promise<void>;

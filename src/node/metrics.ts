@@ -44,6 +44,14 @@ export function metricsRoutes(app: FastifyInstance, s: NodeServices): void {
     },
   });
   new Gauge({
+    name: 'carechain_indexer_reorgs',
+    help: 'Times this process rebuilt the index because the chain reorganized below it',
+    registers: [registry],
+    collect() {
+      this.set(s.indexer.status().reorgs);
+    },
+  });
+  new Gauge({
     name: 'carechain_indexed_block',
     help: 'Last block whose events are all indexed',
     registers: [registry],

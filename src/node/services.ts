@@ -139,7 +139,7 @@ export async function buildServices(opts: {
   const orgId = orgIdOf(config.org);
   const blind = new BlindIndex(keys.indexSecret);
   const journal = new TxSender(storage, conn, keys.account);
-  const indexer = await Indexer.open(storage, conn, deployment, { pollMs: config.indexerPollMs });
+  const indexer = await Indexer.open(storage, conn, deployment, { pollMs: config.indexerPollMs, confirmations: config.confirmations });
   const ledger = ledgerOf(journal, (block, timeoutMs) => indexer.waitForBlock(block, timeoutMs));
   const indexedBlock = () => indexer.indexedBlock;
 

@@ -8,6 +8,7 @@ export const affiliationsProjector: Projector = {
   name: 'index.affiliations',
   abi: practitionerAffiliationsAbi,
   address: (d) => d.contracts.PractitionerAffiliations.address,
+  tables: ['affiliations'],
   migrations: [
     (tx) =>
       tx.exec(`

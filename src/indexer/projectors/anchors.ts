@@ -21,6 +21,7 @@ export const anchorsProjector: Projector = {
   name: 'index.anchors',
   abi: anchorRegistryAbi,
   address: (d) => d.contracts.AnchorRegistry.address,
+  tables: ['anchors'],
   migrations: [
     (tx) =>
       tx.exec(`

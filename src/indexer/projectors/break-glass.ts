@@ -20,6 +20,7 @@ export const breakGlassProjector: Projector = {
   name: 'index.break-glass',
   abi: breakGlassRegistryAbi,
   address: (d) => d.contracts.BreakGlassRegistry.address,
+  tables: ['break_glass_flags'],
   migrations: [
     (tx) =>
       tx.exec(`

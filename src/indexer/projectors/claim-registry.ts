@@ -37,6 +37,7 @@ export interface LedgerClaimMove {
 
 export const claimRegistryProjector: Projector = {
   name: 'index.claim-registry',
+  tables: ['ledger_claims', 'ledger_claim_moves'],
   abi: claimRegistryAbi,
   address: (d) => d.contracts.ClaimRegistry.address,
   migrations: [

@@ -22,6 +22,7 @@ export const consentProjector: Projector = {
   name: 'index.consent',
   abi: consentRegistryAbi,
   address: (d) => d.contracts.ConsentRegistry.address,
+  tables: ['consent_grants', 'consent_proxies'],
   migrations: [
     (tx) =>
       tx.exec(`

@@ -23,6 +23,7 @@ export const credentialStatusProjector: Projector = {
   name: 'index.credential-status',
   abi: credentialStatusAbi,
   address: (d) => d.contracts.CredentialStatus.address,
+  tables: ['issuer_scopes', 'credential_status', 'credential_status_history'],
   migrations: [
     (tx) =>
       tx.exec(`

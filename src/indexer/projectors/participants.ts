@@ -21,6 +21,7 @@ export const participantsProjector: Projector = {
   name: 'index.participants',
   abi: participantRegistryAbi,
   address: (d) => d.contracts.ParticipantRegistry.address,
+  tables: ['participants'],
   migrations: [
     (tx) =>
       tx.exec(`

@@ -8,6 +8,7 @@ export const recordLocatorProjector: Projector = {
   name: 'index.record-locator',
   abi: recordLocatorAbi,
   address: (d) => d.contracts.RecordLocator.address,
+  tables: ['record_locator'],
   migrations: [(tx) => tx.exec('CREATE TABLE record_locator (patient TEXT NOT NULL, org_id TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (patient, org_id))')],
   async apply(tx, ev, block) {
     if (ev.eventName !== 'CustodianRegistered') return;

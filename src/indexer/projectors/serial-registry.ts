@@ -75,6 +75,7 @@ export const serialRegistryProjector: Projector = {
   name: 'index.serials',
   abi: serialRegistryAbi,
   address: (d) => d.contracts.SerialRegistry.address,
+  tables: ['serial_lots', 'serial_batches', 'serial_units', 'serial_shipments', 'serial_shipment_units', 'serial_history', 'serial_licences', 'company_prefixes', 'gs1_locations'],
   migrations: [
     (tx) =>
       tx.exec(`

@@ -48,6 +48,7 @@ export interface TrialAnchorRow {
 
 export const trialRegistryProjector: Projector = {
   name: 'index.trial-registry',
+  tables: ['trial_studies', 'trial_versions', 'trial_subjects', 'trial_anchors'],
   abi: trialRegistryAbi,
   address: (d) => d.contracts.TrialRegistry.address,
   migrations: [
