@@ -72,13 +72,30 @@ test('network start runs every demo organization on one chain, and stops cleanly
       ((await (await postJson(`${hospital.url}/api/credentials/verify`, hospital.org, { credential })).json()) as { valid: boolean }).valid, 10_000);
     assert.match(net.output(), /Carechain network running/);
     // #17: the demo story ran and printed the logins and the next commands; the first one works as printed.
-    assert.match(net.output(), /\[7\/7\] done: [1-9]\d* resources fetched across organizations, break-glass 0x/);
+    assert.match(net.output(), /\[8\/8\] done: [1-9]\d* resources fetched across organizations, break-glass 0x/);
     assert.match(net.output(), /dr\.lee\s+clinician\s+riverside/);
     const fetchLine = /npx carechain (exchange fetch .*)$/m.exec(net.output())![1]!;
     const tour = await runCli(fetchLine.split(/\s+/));
     assert.equal(tour.code, 0, tour.stdout + tour.stderr);
     assert.match(tour.stdout, /custodian 0x[0-9a-f]{64}: HTTP 200, \d+ verified/);
     assert.match(tour.stdout, /\d+ resources verified against the ledger: .*Observation/);
+    // The README tour's other steps, each with the output it promises.
+    const mineLine = /npx carechain (audit mine .*)$/m.exec(net.output())![1]!;
+    const mine = await runCli([...mineLine.split(/\s+/), '--rpc-url', ready.chain.url]);
+    assert.equal(mine.code, 0, mine.stdout + mine.stderr);
+    assert.match(mine.stdout, /St Mary's Hospital .*Riverside Family Clinic for Practitioner\/lee\s+exchange/);
+    assert.match(mine.stdout, /verified \d+ entries at 1 custodian\(s\) against their signed heads and the chain/);
+    const stMary = ready.nodes.find((n) => n.org === 'st-mary')!;
+    const bg = (await (await tlsFetch(`${stMary.url}/api/break-glass`, { method: 'GET', headers: { authorization: `Bearer ${tokenOf('st-mary')}` } })).json()) as { incoming: { requester: string; practitioner: string; reason: string }[] };
+    assert.deepEqual([bg.incoming[0]?.practitioner, bg.incoming[0]?.reason], ['Practitioner/lee', 'unconscious on arrival, allergies unknown']);
+    const house = (await (await tlsFetch(`${stMary.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'dr.house', password: DEMO_PASSWORD }) })).json()) as { access_token: string };
+    const bins = (await (await tlsFetch(`${stMary.url}/fhir/Patient?family=Bins`, { method: 'GET', headers: { authorization: `Bearer ${house.access_token}` } })).json()) as { resourceType: string; entry: unknown[] };
+    assert.equal(bins.resourceType, 'Bundle');
+    assert.equal(bins.entry.length, 1, 'Dr House (licensed and affiliated by the story) finds the patient');
+    const help = await runCli(['exchange', 'fetch', '--help']);
+    assert.match(help.stdout, /Examples?:\n  carechain exchange fetch/);
+    const openapi = (await (await get(`${stMary.url}/api/openapi.json`)).json()) as { openapi: string };
+    assert.equal(openapi.openapi, '3.1.0');
     for (const n of ready.nodes) assert.match(net.output(), new RegExp(n.url.replace(/\./g, '\\.')));
   } finally {
     assert.equal(await net.stop(), 0);

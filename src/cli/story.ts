@@ -189,8 +189,15 @@ export async function runStory(opts: { home: string; nodes: StoryNode[]; fetch: 
   const custody = await ctx.fetch(`${st.url}/api/patient/custody`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ patientId: malcolm.id, code: activationCode(opts.home, 'st-mary', malcolm.id), passphrase: DEMO_PASSWORD }) });
   const custodyJson = (await custody.json()) as { address?: string };
   const malcolmAddress = custodyJson.address ?? ((await api(ctx, 'st-mary', 'GET', `/api/patients/${malcolm.id}/identity`)).address as string);
+  // Riverside finds St Mary's through the record locator once its indexer has seen the registration.
+  for (let i = 0; i < 100; i++) {
+    const located = await api(ctx, 'riverside', 'GET', `/api/locator/${malcolmAddress}`, undefined, lee);
+    if ((located.custodians as unknown[]).length) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const bg = await api(ctx, 'riverside', 'POST', '/api/exchange/fetch', { patient: malcolmAddress, purpose: 'ETREAT', emergencyReason: 'unconscious on arrival, allergies unknown' }, lee);
   const access = (bg.custodians as { breakGlass?: { accessId: string } }[]).find((c) => c.breakGlass)?.breakGlass;
+  if (!access) say(`  (the break-glass did not go through: ${((bg.problems as string[] | undefined) ?? []).join('; ') || 'no custodian answered'})`);
 
   const result: StoryResult = {
     logins: [

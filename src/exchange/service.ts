@@ -88,7 +88,7 @@ export class ExchangeService {
       const covering = q.scope && !exact.length ? notices.filter((n) => covers(n.scope, q.scope!)) : [];
       if (covering.length) narrowTo = q.scope;
       const use = exact.length ? exact : covering.length ? covering : notices;
-      for (const n of use) targets.push({ custodian: n.custodian, patient: n.patient, scope: exact.length && q.scope ? q.scope : n.scope, grant: { id: n.grantId, salt: n.salt } });
+      for (const n of use) targets.push({ custodian: n.custodian, patient: n.patient, scope: covering.length ? n.scope : q.scope ?? n.scope, grant: { id: n.grantId, salt: n.salt } });
     }
     const result = targets.length
       ? await fetchFromCustodians(this.deps.requester, targets, { purpose: q.purpose, practitioner, breakGlassReason: q.emergencyReason, credential, minBlock: this.deps.indexedBlock() })
