@@ -15,6 +15,22 @@ import { DEMO_PASSWORD } from '../src/cli/demo-logins.ts';
 const tmp = tempDir();
 after(() => tmp.remove());
 
+/**
+ * The README's tour, so that it cannot drift from what the product prints: the fenced blocks of the
+ * "A ten-minute tour" section. A README line matches an output line when they agree but for what
+ * varies per run: `…` stands for anything, a run of digits for any number.
+ */
+const tourBlocks = (() => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.split(/^## /m).find((s) => s.startsWith('A ten-minute tour'))!;
+  return [...section.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!.split('\n').filter((l) => l.trim()));
+})();
+const loose = (line: string) => new RegExp('^' + line.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/…/g, '.*').replace(/\d+/g, '\\d+') + '$', 'm');
+const assertTourLines = (readmeLines: string[], output: string, what: string) => {
+  const lines = output.split('\n').map((l) => l.trim()).join('\n');
+  for (const l of readmeLines) assert.match(lines, loose(l), `README (${what}) promises a line the product did not print: ${l}`);
+};
+
 test('network start runs every demo organization on one chain, and stops cleanly', async () => {
   const chainPort = await freePort();
   const basePort = 20000 + Math.floor(Math.random() * 20000);
@@ -72,13 +88,17 @@ test('network start runs every demo organization on one chain, and stops cleanly
       ((await (await postJson(`${hospital.url}/api/credentials/verify`, hospital.org, { credential })).json()) as { valid: boolean }).valid, 10_000);
     assert.match(net.output(), /Carechain network running/);
     // #17: the demo story ran and printed the logins and the next commands; the first one works as printed.
-    assert.match(net.output(), /\[8\/8\] done: [1-9]\d* resources fetched across organizations, break-glass 0x/);
+    assert.match(net.output(), /\[10\/10\] done: [1-9]\d* resources fetched across organizations, break-glass 0x[0-9a-f]+…, claim \w+, [1-9] supply steps/);
+    assert.match(net.output(), /counterfeit: a package with serial FAKE\w+ is \w+/);
+    // The README shows the story's steps as npm start prints them.
+    assertTourLines(tourBlocks[0]!.filter((l) => /^(- \[|claim |counterfeit: )/.test(l.trim())), net.output(), 'the story');
     assert.match(net.output(), /dr\.lee\s+clinician\s+riverside/);
     const fetchLine = /npx carechain (exchange fetch .*)$/m.exec(net.output())![1]!;
     const tour = await runCli(fetchLine.split(/\s+/));
     assert.equal(tour.code, 0, tour.stdout + tour.stderr);
     assert.match(tour.stdout, /custodian 0x[0-9a-f]{64}: HTTP 200, \d+ verified/);
     assert.match(tour.stdout, /\d+ resources verified against the ledger: .*Observation/);
+    assertTourLines(tourBlocks[1]!, tour.stdout, 'step 1, the fetch');
     // The README tour's other steps, each with the output it promises.
     const mineLine = /npx carechain (audit mine .*)$/m.exec(net.output())![1]!;
     const mine = await runCli([...mineLine.split(/\s+/), '--rpc-url', ready.chain.url]);

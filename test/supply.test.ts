@@ -20,7 +20,7 @@ import { startNode, type RunningNode } from '../src/node/start.ts';
 import { epcisDocument, objectEvent, unitDl } from '../src/supply/events/build.ts';
 import { gs1CheckDigit } from '../src/supply/gs1/index.ts';
 import { jurisdictionIdOf, TRADING_LICENCE_TYPE } from '../src/supply/ledger/registry.ts';
-import { freePort, registerTestOrg, runCli, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, runCli, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -325,6 +325,8 @@ describe('exceptions', () => {
     assert.ok(recipients.has(maker.org.orgId.toLowerCase()), 'the manufacturer is notified');
     assert.equal((await ok(maker, 'GET', '/api/supply/notices')).notices[0].notice.exceptionId, q.id);
     await ok(maker, 'POST', '/api/supply/status', { barcodes: [item(1)], status: 'illegitimate', reason: `notice ${q.id}` });
+    // The pharmacy answers from its index of the ledger: once it has seen the manufacturer's block.
+    await waitUntil('the pharmacy to index the status change', async () => (await verify(pharmacy, item(1))).carechain.answer !== 'suspect', 10_000);
     assert.equal((await verify(pharmacy, item(1))).carechain.answer, 'illegitimate');
   });
 

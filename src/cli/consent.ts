@@ -112,7 +112,7 @@ export async function consentGrant(
   target: NodeTarget,
   master: PrivateKeyAccount,
   q: { patient?: Address; grantee: string; practitioner?: string; scope: Scope; purpose: PurposeCode; days: number },
-): Promise<{ grantId: Hex; blockNumber: number; notice?: { delivered: boolean; problem?: string } }> {
+): Promise<{ grantId: Hex; blockNumber: number; salt: Hex; scope: Scope; notice?: { delivered: boolean; problem?: string } }> {
   const scope = scopeSchema.parse(q.scope);
   const { orgId } = await custodianOf(target);
   const signer = custodianAccount(masterKeyOf(master), orgId);
@@ -139,7 +139,8 @@ export async function consentGrant(
   const body = { grant: { ...grant, start: String(grant.start), expiry: String(grant.expiry), nonce: String(grant.nonce) }, signature, disclosure, ...(granteePatient ? { granteePatient } : {}) };
   const r = await callNode(target, 'POST', '/api/consent/relay', body);
   if (r.status !== 201) throw new CarechainError(`grant refused: HTTP ${r.status}: ${problemOf(r.json)}`);
-  return r.json as { grantId: Hex; blockNumber: number };
+  // The salt and scope stay with the patient (they open the commitments, e.g. for an insurer's claim check).
+  return { ...(r.json as { grantId: Hex; blockNumber: number }), salt, scope };
 }
 
 export async function consentRevoke(target: NodeTarget, master: PrivateKeyAccount, grantId: Hex, patient?: Address): Promise<{ blockNumber: number }> {

@@ -752,8 +752,8 @@ program
         throw new CarechainError(`no node at ${opts.node} (${err.message}): start the network first with npm start`, 2);
       });
       const { participants } = (await res.json()) as { participants: { name: string; endpoint: string; orgId: string }[] };
-      const nodes = DEMO_ORGANIZATIONS.map((o) => ({ slug: o.slug, url: participants.find((p) => p.orgId === orgIdOf(o.slug))?.endpoint ?? '' })).filter((n) => n.url);
-      const story = await runStory({ home, nodes, fetch: doFetch, again: true, say: (m) => console.log(`- ${m}`) });
+      const nodes = DEMO_ORGANIZATIONS.map((o) => ({ slug: o.slug, kind: o.kind, url: participants.find((p) => p.orgId === orgIdOf(o.slug))?.endpoint ?? '' })).filter((n) => n.url);
+      const story = await runStory({ home, nodes, fetch: doFetch, again: true, say: (m) => console.log(m.startsWith('  ') ? `  ${m}` : `- ${m}`) });
       console.log('');
       for (const line of storyNextSteps(story, opts.home, opts.node.startsWith('https://') ? `--cacert ${join(opts.home, 'tls', 'ca.crt')} ` : '')) console.log(line);
     }),
@@ -788,13 +788,13 @@ network
       if (opts.supplyDemo) {
         console.log('\nSupply-chain scenario:');
         const nodes = net.nodes.map((n) => ({ slug: n.spec.slug, kind: n.spec.kind, url: n.url }));
-        await runSupplyScenario({ home, nodes, prefix: DEMO_COMPANY_PREFIX, ...(opts.tls ? { fetch: fetchTrusting(networkCa(opts.home)) } : {}), say: (m) => console.log(`- ${m}`) });
+        await runSupplyScenario({ home, nodes, prefix: DEMO_COMPANY_PREFIX, ...(opts.tls ? { fetch: fetchTrusting(networkCa(opts.home)) } : {}), say: (m) => console.log(m.startsWith('  ') ? `  ${m}` : `- ${m}`) });
       }
       if (opts.story) {
         console.log('\nThe demo story (once per home; `carechain demo` tells it again):');
         const t0 = performance.now();
         try {
-          const story = await runStory({ home, nodes: net.nodes.map((n) => ({ slug: n.spec.slug, url: n.url })), fetch: opts.tls ? fetchTrusting(networkCa(opts.home)) : fetch, say: (m) => console.log(`- ${m}`) });
+          const story = await runStory({ home, nodes: net.nodes.map((n) => ({ slug: n.spec.slug, kind: n.spec.kind, url: n.url })), fetch: opts.tls ? fetchTrusting(networkCa(opts.home)) : fetch, say: (m) => console.log(m.startsWith('  ') ? `  ${m}` : `- ${m}`) });
           console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
           for (const line of storyNextSteps(story, opts.home, cacert)) console.log(line);
         } catch (err) {

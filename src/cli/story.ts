@@ -4,7 +4,8 @@
  * licence issued by the State Medical Board, registered on the ledger with its holder, and presented
  * with the clinician's signed affiliation); a patient who links their own key with the activation code
  * sent to their phone and grants Riverside access; Riverside's clinician fetching the record across
- * organizations, verified against the ledger; and a break-glass on another patient, flagged on chain.
+ * organizations, verified against the ledger; a break-glass on another patient, flagged on chain; a
+ * claim to the insurer with the patient's payment consent; and the DSCSA supply-chain scenario.
  * Everything goes through the nodes' own APIs, as each organization's operator or user would call them.
  * Idempotent: what was done is remembered in `<home>/demo/story.json`.
  */
@@ -22,6 +23,8 @@ import { CarechainError } from '../shared/errors.ts';
 import type { FetchLike } from '../tls/peer-fetch.ts';
 import { consentGrant, loadPatientKey, patientKeygen, patientLink } from './consent.ts';
 import { importFiles } from './import.ts';
+import { runSupplyScenario } from '../network/supply-scenario.ts';
+import { DEMO_COMPANY_PREFIX } from '../network/demo.ts';
 
 const DEMO_PATIENTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'demo', 'synthea');
 export const DEMO_PASSWORD = 'carechain demo password';
@@ -29,6 +32,8 @@ export const DEMO_PASSWORD = 'carechain demo password';
 export interface StoryNode {
   slug: string;
   url: string;
+  /** The organization's kind (hospital, insurer, manufacturer, …): the supply scenario finds its parties by it. */
+  kind?: string;
 }
 
 export interface StoryResult {
@@ -37,6 +42,8 @@ export interface StoryResult {
   grantId: Hex;
   fetched: number;
   breakGlass: { accessId: string; patient: string } | null;
+  claim?: { claimId: string; state: string };
+  supply?: { step: string; outcome: string }[];
 }
 
 interface Ctx {
@@ -127,7 +134,7 @@ export async function runStory(opts: { home: string; nodes: StoryNode[]; fetch: 
     say: opts.say ?? (() => {}),
     nodes: new Map(opts.nodes.map((n) => [n.slug, { ...n, token: readFileSync(join(opts.home, 'orgs', n.slug, 'admin-token'), 'utf8').trim() }])),
   };
-  const steps = 8;
+  const steps = 10;
   let step = 0;
   const say = (m: string) => ctx.say(`[${++step}/${steps}] ${m}`);
 
@@ -199,6 +206,38 @@ export async function runStory(opts: { home: string; nodes: StoryNode[]; fetch: 
   const access = (bg.custodians as { breakGlass?: { accessId: string } }[]).find((c) => c.breakGlass)?.breakGlass;
   if (!access) say(`  (the break-glass did not go through: ${((bg.problems as string[] | undefined) ?? []).join('; ') || 'no custodian answered'})`);
 
+  say(`St Mary's bills Acme Health Insurance for ${dennyName}'s visit; ${dennyName}'s payment consent lets the insurer check the Encounter against St Mary's anchored log`);
+  const payment = await consentGrant(target, master, { grantee: 'acme-health', scope: { resourceTypes: ['Encounter'] }, purpose: 'HPAYMT', days: 30 });
+  const encounter = (await api(ctx, 'st-mary', 'GET', `/fhir/Encounter?patient=${denny.id}&_count=1`)).entry?.[0]?.resource as { id: string; period?: { start?: string } } | undefined;
+  let claim: StoryResult['claim'];
+  if (encounter) {
+    const day = (encounter.period?.start ?? new Date().toISOString()).slice(0, 10);
+    const submitted = await api(ctx, 'st-mary', 'POST', '/api/claims', {
+      insurer: orgIdOf('acme-health'),
+      patient: linked.address,
+      consent: { grantId: payment.grantId, salt: payment.salt, scope: payment.scope },
+      claim: {
+        resourceType: 'Claim', id: `demo-${Date.now().toString(36)}`, status: 'active', use: 'claim', created: new Date().toISOString().slice(0, 10),
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+        patient: { reference: `Patient/${denny.id}` }, provider: { reference: 'Organization/st-mary' }, priority: { coding: [{ code: 'normal' }] },
+        insurance: [{ sequence: 1, focal: true, coverage: { display: 'Acme Health demo plan' } }],
+        item: [{ sequence: 1, productOrService: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '99213' }] }, servicedDate: day, quantity: { value: 1 }, net: { value: 120, currency: 'USD' }, encounter: [{ reference: `Encounter/${encounter.id}` }] }],
+        total: { value: 120, currency: 'USD' },
+      },
+    });
+    claim = { claimId: submitted.claimId as string, state: submitted.state as string };
+    ctx.say(`  claim ${String(submitted.claimId).slice(0, 10)}… for CPT 99213 on ${day}: ${submitted.state} on the ledger (${(submitted.released as string | undefined) ?? 'claim only'})`);
+  } else {
+    ctx.say(`  (no Encounter for ${dennyName} at St Mary's: no claim)`);
+  }
+
+  say('the supply chain (DSCSA): a drug lot from Acme Pharmaceuticals through Valley Wholesale to Corner Pharmacy; a counterfeit, a diversion and a recall caught by verification');
+  const parties = [...ctx.nodes.values()].filter((n) => n.kind).map((n) => ({ slug: n.slug, kind: n.kind!, url: n.url }));
+  const supply = await runSupplyScenario({ home: opts.home, nodes: parties, prefix: DEMO_COMPANY_PREFIX, fetch: ctx.fetch, say: (m) => ctx.say(`  ${m}`) }).catch((err: Error) => {
+    ctx.say(`  (the supply scenario stopped: ${err.message})`);
+    return undefined;
+  });
+
   const result: StoryResult = {
     logins: [
       { org: 'st-mary', url: st.url, username: 'dr.house', role: 'clinician' },
@@ -211,8 +250,10 @@ export async function runStory(opts: { home: string; nodes: StoryNode[]; fetch: 
     grantId: grant.grantId,
     fetched,
     breakGlass: access ? { accessId: access.accessId, patient: malcolm.id } : null,
+    ...(claim ? { claim } : {}),
+    ...(supply ? { supply } : {}),
   };
-  say(`done: ${fetched} resources fetched across organizations${access ? `, break-glass ${access.accessId.slice(0, 10)}…` : ''}`);
+  say(`done: ${fetched} resources fetched across organizations${access ? `, break-glass ${access.accessId.slice(0, 10)}…` : ''}${claim ? `, claim ${claim.state}` : ''}${supply ? `, ${supply.length} supply steps` : ''}`);
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n', { mode: 0o600 });
   return result;
 }

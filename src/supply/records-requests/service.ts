@@ -204,6 +204,10 @@ export class RecordsRequests {
 
   /** Checks an answer's event proofs (leaf ↔ event content via the CBV hash ID, inclusion, anchored root on the ledger). */
   async check(responder: Hex, a: RecordsAnswer): Promise<CheckedAnswer['checked']> {
+    // The responder may have anchored just now: judge only once this node has indexed the blocks the
+    // proofs name (bounded; a root still missing after that is reported as not on the ledger).
+    const newest = Math.max(0, ...a.proofs.events.map((p) => p.anchor.blockNumber ?? 0));
+    if (newest > this.ctx.indexer.indexedBlock) await this.ctx.indexer.waitForBlock(newest, 10_000).catch(() => {});
     const anchors = await listAnchors(this.ctx.storage, { orgId: responder, kind: 'supply', logId: logIdOf('supply'), limit: 1_000_000 });
     const problems: string[] = [];
     const events = ((a.epcis.epcisBody as { eventList?: Record<string, unknown>[] })?.eventList ?? []);
