@@ -14,6 +14,8 @@ import { after, before, test } from 'node:test';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { patientLoginMessage } from '../src/identity/patient-challenges.ts';
+import { DetailSealer, detailOf } from '../src/audit/audit-log.ts';
+import { loadKeyFile } from '../src/crypto/org-keys.ts';
 import { freePort, openNodeDb, registerTestOrg, runCli, startCli, startTestChain, tempDir, TEST_ENGINE, waitUntil, type CliProcess, type TestOrg } from './helpers/env.ts';
 
 const skip = TEST_ENGINE !== 'postgres' && 'replicas share a PostgreSQL database: this runs in the PostgreSQL pass (CARECHAIN_TEST_DATABASE=postgres)';
@@ -125,8 +127,9 @@ test('SIGKILL of the leader under write load: nothing acknowledged is lost or do
     const versions = new Map<string, number>();
     for (const r of await db.all<{ id: string; n: number }>("SELECT id, COUNT(*) AS n FROM record_versions WHERE type = 'Patient' GROUP BY id")) versions.set(r.id, Number(r.n));
     const audited = new Map<string, number>();
-    for (const r of await db.all<{ detail: string }>("SELECT detail FROM audit_entries WHERE action = 'C' AND outcome = '0' AND subtype = 'create'")) {
-      const d = JSON.parse(r.detail) as { what?: string[]; patientId?: string };
+    const sealer = new DetailSealer(loadKeyFile(org.keyFile).indexSecret);
+    for (const r of await db.all<{ idx: number; detail: string }>("SELECT idx, detail FROM audit_entries WHERE action = 'C' AND outcome = '0' AND subtype = 'create'")) {
+      const d = detailOf(r, sealer) as { what?: string[]; patientId?: string };
       const refs = new Set([...(d.what ?? []).map((w) => w.split('/_history/')[0]!), ...(d.patientId ? [`Patient/${d.patientId}`] : [])]);
       for (const w of refs) audited.set(w, (audited.get(w) ?? 0) + 1);
     }

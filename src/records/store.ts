@@ -119,7 +119,7 @@ export class RecordStore {
       if (rows.length === 0) return done;
       await this.storage.transaction(async (tx) => {
         for (const r of rows) {
-          const rid = this.nextRid++;
+          const rid = await this.allocateRid(tx);
           await tx.run('UPDATE record_current SET rid = ? WHERE type = ? AND id = ?', [rid, r.type, r.id]);
           if (Number(r.deleted) || Number(r.erased)) continue;
           const row = (await this.versionRow(r.type, r.id, Number(r.version), tx))!;
@@ -211,11 +211,24 @@ export class RecordStore {
     await tx.run('INSERT INTO record_blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING', [blobHash, blob]);
     const leafIndex = await this.log.append(tx, versionLeaf(row));
     await this.insertVersion(tx, { ...row, kek_id: this.keys.currentKek.id, custodian_key: custodianKey, patient_epk: wrapper?.epk ?? null, patient_key: patientKey, leaf_index: leafIndex });
-    const rid = cur?.rid ?? this.nextRid++;
+    const rid = cur?.rid ?? (await this.allocateRid(tx));
     await this.upsertCurrent(tx, type, id, version, false, patientToken, Date.parse(lastUpdated), rid);
     if (cur) await this.index.remove(tx, rid);
     await this.index.write(tx, rid, resource, patientTokens);
     return { resource, type, id, version, lastUpdated, created: version === 1 || op === 'create', leafIndex };
+  }
+
+  /**
+   * A new resource's row key. One process per SQLite database: a counter. PostgreSQL replicas share the
+   * table, so each continues from what any of them committed; the records log's advisory lock, taken at
+   * the start of every write transaction (`PersistentLog.begin`), keeps two replicas from taking one key.
+   */
+  private async allocateRid(tx: Tx): Promise<number> {
+    if (tx.dialect === 'postgres') {
+      const m = await tx.get<{ m: number | string | null }>('SELECT MAX(rid) AS m FROM record_current');
+      this.nextRid = Math.max(this.nextRid, Number(m?.m ?? 0) + 1);
+    }
+    return this.nextRid++;
   }
 
   private insertVersion(tx: Tx, r: Omit<VersionRow, 'erased'>): Promise<unknown> {
