@@ -1,3 +1,4 @@
+// storage-engine: sqlite-only (it reads SQLite's own files, node.db and its WAL; on PostgreSQL the index tables hold the same bytes, written by the same code)
 /**
  * The search index holds no plaintext PHI (docs/search-privacy.md), checked on the raw database file
  * and its write-ahead log: after writing, updating and searching resources full of distinctive

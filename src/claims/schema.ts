@@ -30,4 +30,7 @@ export const claimsMigrations: Migration[] = [
       CREATE INDEX claims_review ON claims (role, review);
       CREATE TABLE claims_nonces (org_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY (org_id, nonce));
     `),
+  async (tx) => {
+    if (tx.dialect === 'postgres') await tx.exec('ALTER TABLE claims ALTER COLUMN score TYPE DOUBLE PRECISION'); // see records/schema.ts
+  },
 ];

@@ -68,7 +68,7 @@ async function api(ctx: Ctx, org: string, method: string, path: string, body?: u
 
 /** Demo users at an organization (idempotent): written to its database like `carechain user add`. */
 async function addUsers(ctx: Ctx, org: string, users: { username: string; role: string; practitioner?: string }[]): Promise<void> {
-  const storage = await openNodeStorage(loadNodeConfig({ org, home: ctx.home }, {}));
+  const storage = await openNodeStorage(loadNodeConfig({ org, home: ctx.home }));
   try {
     const store = new UserStore(storage);
     for (const u of users) {

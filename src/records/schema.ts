@@ -92,4 +92,9 @@ export const recordMigrations: Migration[] = [
       CREATE INDEX record_versions_type_leaf ON record_versions (type, leaf_index);
       CREATE TABLE search_sort (rid INTEGER NOT NULL, param TEXT NOT NULL, sort_key BLOB NOT NULL, PRIMARY KEY (rid, param));
     `),
+  // PostgreSQL databases made before REAL was translated to DOUBLE PRECISION (sql-text.ts) had 4-byte
+  // range bounds: an instant lost its minutes and a large decimal overflowed. SQLite's REAL was always 8 bytes.
+  async (tx) => {
+    if (tx.dialect === 'postgres') await tx.exec('ALTER TABLE search_range ALTER COLUMN lo TYPE DOUBLE PRECISION, ALTER COLUMN hi TYPE DOUBLE PRECISION');
+  },
 ];

@@ -18,9 +18,11 @@ test('? becomes $n in code only, left to right', () => {
 });
 
 test('INTEGER and BLOB become BIGINT and BYTEA as whole words, never in literals or comments', () => {
-  assert.equal(toPostgresTypes('CREATE TABLE t (a INTEGER PRIMARY KEY, b BLOB NOT NULL, c integer)'), 'CREATE TABLE t (a BIGINT PRIMARY KEY, b BYTEA NOT NULL, c BIGINT)');
+  assert.equal(toPostgresTypes('CREATE TABLE t (a INTEGER PRIMARY KEY, b BLOB NOT NULL, c INTEGER)'), 'CREATE TABLE t (a BIGINT PRIMARY KEY, b BYTEA NOT NULL, c BIGINT)');
+  assert.equal(toPostgresTypes('CREATE TABLE e (blob BLOB NOT NULL, real REAL)'), 'CREATE TABLE e (blob BYTEA NOT NULL, real DOUBLE PRECISION)', 'names are lower case, types upper case');
   assert.equal(toPostgresTypes("CREATE TABLE t (integers TEXT DEFAULT 'INTEGER') -- BLOB\n"), "CREATE TABLE t (integers TEXT DEFAULT 'INTEGER') -- BLOB\n");
   assert.equal(toPostgresTypes('CREATE TABLE "INTEGER" (x BLOB)'), 'CREATE TABLE "INTEGER" (x BYTEA)');
+  assert.equal(toPostgresTypes('CREATE TABLE r (lo REAL NOT NULL, unreal TEXT)'), 'CREATE TABLE r (lo DOUBLE PRECISION NOT NULL, unreal TEXT)');
 });
 
 test('DDL is recognised after comments and whitespace', () => {

@@ -64,9 +64,14 @@ export function isDdl(sql: string): boolean {
   return first !== undefined && /^\s*(CREATE|ALTER)\b/i.test(first.text);
 }
 
-/** INTEGER → BIGINT and BLOB → BYTEA as whole words in code (for DDL). */
+/**
+ * INTEGER → BIGINT, BLOB → BYTEA and REAL → DOUBLE PRECISION as whole upper-case words in code (for DDL;
+ * the schema writes types in upper case and names in lower case, so a column named `blob` stays): SQLite's
+ * REAL is an 8-byte float, PostgreSQL's a 4-byte one (7 digits: an instant in milliseconds would lose
+ * its minutes, a large decimal would overflow).
+ */
 export function toPostgresTypes(sql: string): string {
   return segments(sql)
-    .map((s) => (s.code ? s.text.replace(/\bINTEGER\b/gi, 'BIGINT').replace(/\bBLOB\b/gi, 'BYTEA') : s.text))
+    .map((s) => (s.code ? s.text.replace(/\bINTEGER\b/g, 'BIGINT').replace(/\bBLOB\b/g, 'BYTEA').replace(/\bREAL\b/g, 'DOUBLE PRECISION') : s.text))
     .join('');
 }
