@@ -1,6 +1,6 @@
 /**
  * The demo story (`npm start` seeds it once; `carechain demo` re-tells it step by step): three
- * Synthea patients at St Mary's Hospital; licensed demo clinicians at St Mary's and Riverside (each
+ * Synthea patients, two at St Mary's Hospital and one at Riverside Family Clinic; licensed demo clinicians at St Mary's and Riverside (each
  * licence issued by the State Medical Board, registered on the ledger with its holder, and presented
  * with the clinician's signed affiliation); a patient who links their own key with the activation code
  * sent to their phone and grants Riverside access; Riverside's clinician fetching the record across
@@ -153,10 +153,13 @@ export async function runStory(opts: { home: string; nodes: StoryNode[]; fetch: 
   await license(ctx, 'st-mary', 'Practitioner/house', 'Gregory House');
   await license(ctx, 'riverside', 'Practitioner/lee', 'Sandra Lee');
 
-  say("three Synthea patients imported at St Mary's (encrypted, labelled, anchored)");
+  say("three Synthea patients imported, two at St Mary's and one at Riverside (encrypted, labelled, anchored)");
   const st = ctx.nodes.get('st-mary')!;
-  const summary = await importFiles({ path: DEMO_PATIENTS, target: { url: st.url, token: st.token, fetch: ctx.fetch }, stateFile: join(opts.home, 'demo', 'import-state.json'), quiet: true });
-  if (summary.failed.length) throw new CarechainError(`demo import failed: ${summary.failed.map((f) => `${f.file}: ${f.problem}`).join('; ')}`);
+  const rv = ctx.nodes.get('riverside')!;
+  for (const [node, file] of [[st, 'Denny_Bins_bc0fbd67-bfe3-46c8-8ce9-ef20b0705b46.json'], [st, 'Malcolm_Dach_281f4a03-57e9-4b22-a322-68890ff22172.json'], [rv, 'Clarence_Mills_0753ad6c-5935-4faa-9cfe-b7269e963d77.json']] as const) {
+    const summary = await importFiles({ path: join(DEMO_PATIENTS, file), target: { url: node.url, token: node.token, fetch: ctx.fetch }, stateFile: join(opts.home, 'demo', `import-${node.slug}-${file.split('_')[1]}.json`), quiet: true });
+    if (summary.failed.length) throw new CarechainError(`demo import failed: ${summary.failed.map((f) => `${f.file}: ${f.problem}`).join('; ')}`);
+  }
   const find = async (family: string) => {
     const b = await api(ctx, 'st-mary', 'GET', `/fhir/Patient?family=${family}`);
     const p = b.entry?.[0]?.resource;
