@@ -39,6 +39,19 @@ describe('startup errors', () => {
     assertOneLineError(await runCli(['node', 'start'], { CARECHAIN_ORG: '' }), /no organization given: pass --org/);
   });
 
+  test('a client command against a home with no such organization says so instead of doing nothing (#17.3)', async () => {
+    const nowhere = join(tmp.dir, 'no-network-here');
+    for (const args of [
+      ['exchange', 'fetch', '--node', 'https://127.0.0.1:1', '--org', 'riverside', '--home', nowhere, '--patient', '0x7cF5b5d734e18Fd591eB4da7E58dBBDC7051d5ed'],
+      ['import', 'demo/synthea', '--node', 'http://127.0.0.1:1', '--org', 'st-mary', '--home', nowhere],
+      ['user', 'add', '--home', nowhere, '--org', 'st-mary', '--username', 'x', '--role', 'staff'],
+    ]) {
+      const r = await runCli(args, { CARECHAIN_TOKEN: '' });
+      assertOneLineError(r, /no organization "(riverside|st-mary)"/);
+      assert.equal(r.code, 2, args.join(' '));
+    }
+  });
+
   test('invalid values name the setting and where it came from', async () => {
     const r = await nodeStart('--org', org.slug, '--port', '99999');
     assertOneLineError(r, /invalid configuration: port: .*\(from --port\)/);

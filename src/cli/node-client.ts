@@ -22,7 +22,8 @@ export function nodeTarget(opts: { node: string; token?: string; org?: string; h
   let token = opts.token ?? process.env.CARECHAIN_TOKEN;
   if (!token && opts.org) {
     const file = join(resolve(opts.home ?? '.carechain'), 'orgs', opts.org, 'admin-token');
-    if (existsSync(file)) token = readFileSync(file, 'utf8').trim();
+    if (!existsSync(file)) throw new CarechainError(`no organization "${opts.org}" here: ${file} does not exist; start the network first (npm start), or pass the --home it runs with, or --token`, 2);
+    token = readFileSync(file, 'utf8').trim();
   }
   if (!token) throw new CarechainError('no token: pass --token, set CARECHAIN_TOKEN, or --org (with --home) to read the admin token', 2);
   return { url: opts.node.replace(/\/$/, ''), token, fetch: opts.node.startsWith('https://') ? fetchTrusting(networkCa(opts.home)) : undefined };
