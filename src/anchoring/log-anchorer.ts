@@ -61,7 +61,9 @@ export class LogAnchorer {
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
-      void this.maybeAnchor().finally(() => {
+      // A failed pass (chain or database unavailable) is tried again at the next tick; what was not
+      // anchored stays in the log, and the anchor transaction, if sent, stays journalled.
+      void this.maybeAnchor().catch(() => {}).finally(() => {
         if (this.stopped) return;
         this.timer = setTimeout(tick, Math.min(this.policy.intervalMs, 250));
         this.timer.unref();
@@ -74,7 +76,7 @@ export class LogAnchorer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.inFlight;
+    await this.inFlight?.catch(() => {});
   }
 
   /** Anchors now if the policy says so (or unconditionally with `force` when anything is new). */
@@ -86,10 +88,11 @@ export class LogAnchorer {
       return this.maybeAnchor(true);
     }
     if (this.stopped) return;
-    await this.deps.log.refresh(); // leaves other replicas appended (PostgreSQL)
-    const size = this.deps.log.size;
-    if (size === 0) return;
+    // Everything, the refresh included, runs as the pass in flight, so that `stop` waits for it.
     this.inFlight = (async () => {
+      await this.deps.log.refresh(); // leaves other replicas appended (PostgreSQL)
+      const size = this.deps.log.size;
+      if (size === 0) return;
       const anchored = Math.max((await this.latest())?.treeSize ?? 0, await this.pendingSize());
       if (size <= anchored) return;
       const due = force || size - anchored >= this.policy.batchSize || Date.now() - this.lastAnchorAt >= this.policy.intervalMs;
