@@ -25,9 +25,36 @@ export function scopeDigest(scope: Scope): Hex {
   return keccak256(stringToHex(canonicalJson(normalized)));
 }
 
-export const granteeCommitment = (salt: Hex, grantee: Hex): Hex => keccak256(encodeAbiParameters(BYTES32x3, [GRANTEE_TAG, salt, grantee]));
+/**
+ * The commitments are pure functions of their inputs, recomputed by the custodian on every decision
+ * (two keccak256 in JavaScript, ~80 µs). A bounded memo keyed by the exact inputs keeps a decision
+ * near a map lookup; it holds only values that are public on the ledger anyway, keyed by salts the
+ * node already holds.
+ */
+const MEMO_LIMIT = 10_000;
+function memo<A extends unknown[]>(key: (...a: A) => string, fn: (...a: A) => Hex): (...a: A) => Hex {
+  const cache = new Map<string, Hex>();
+  return (...a: A) => {
+    const k = key(...a);
+    let v = cache.get(k);
+    if (v === undefined) {
+      v = fn(...a);
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(k, v);
+    }
+    return v;
+  };
+}
 
-export const scopeCommitment = (salt: Hex, scope: Scope): Hex => keccak256(encodeAbiParameters(BYTES32x3, [SCOPE_TAG, salt, scopeDigest(scope)]));
+export const granteeCommitment = memo(
+  (salt: Hex, grantee: Hex) => `${salt.toLowerCase()}|${grantee.toLowerCase()}`,
+  (salt: Hex, grantee: Hex): Hex => keccak256(encodeAbiParameters(BYTES32x3, [GRANTEE_TAG, salt, grantee])),
+);
+
+export const scopeCommitment = memo(
+  (salt: Hex, scope: Scope) => `${salt.toLowerCase()}|${JSON.stringify([scope.resourceTypes, scope.categories ?? null, scope.sensitive ?? null])}`,
+  (salt: Hex, scope: Scope): Hex => keccak256(encodeAbiParameters(BYTES32x3, [SCOPE_TAG, salt, scopeDigest(scope)])),
+);
 
 /** A practitioner grantee id: keccak256 of "<orgId>/<Practitioner/id>". */
 export const practitionerGrantee = (orgId: Hex, practitioner: string): Hex => keccak256(stringToHex(`${orgId}/${practitioner}`));
