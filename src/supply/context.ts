@@ -13,7 +13,7 @@ import type { Storage } from '../storage/engine.ts';
 import type { WriteQueue } from '../storage/write-queue.ts';
 import type { SupplyEventStore } from './events/store.ts';
 import type { SerialLedger } from './ledger/registry.ts';
-import type { PeerClient } from './peer.ts';
+import type { PeerClient } from '../http/peer-client.ts';
 import type { UnitResolver } from './units/resolver.ts';
 import type { UnitStore } from './units/store.ts';
 

@@ -25,7 +25,7 @@ import type { SupplyEventStore } from './events/store.ts';
 import { ExceptionService } from './exceptions/service.ts';
 import { validateGln } from './gs1/index.ts';
 import { SerialLedger } from './ledger/registry.ts';
-import { PeerClient } from './peer.ts';
+import { PeerClient } from '../http/peer-client.ts';
 import { RecordsRequests } from './records-requests/service.ts';
 import { Commissioning } from './trade/commission.ts';
 import { Trading } from './trade/trading.ts';

@@ -1,12 +1,12 @@
 /**
- * Calls to other organizations' nodes for the supply feature (shipment data, notices, verification
- * routing, requests for records), each signed with this organization's key by the shared helper
+ * Calls to other organizations' nodes (supply: shipment data, notices, verification routing, requests
+ * for records; claims: submissions and answers), each signed with this organization's key
  * (src/http/org-request.ts) and sent to the endpoint the ParticipantRegistry lists, over TLS trusting
  * only the network CA when the network runs TLS (src/tls/peer-fetch.ts).
  */
 import type { Hex } from 'viem';
 import type { OrgKeys } from '../crypto/org-keys.ts';
-import { signOrgRequest } from '../http/org-request.ts';
+import { signOrgRequest } from './org-request.ts';
 import { getParticipant } from '../indexer/projectors/participants.ts';
 import { DomainError, errorMessage, type ErrorKind } from '../shared/errors.ts';
 import type { Sql } from '../storage/engine.ts';
@@ -20,8 +20,12 @@ export interface PeerAnswer<T> {
 export class PeerClient {
   constructor(private readonly deps: { sql: Sql; keys: OrgKeys; orgId: Hex; fetch: FetchLike }) {}
 
-  /** Sends a signed request to `org`; throws a DomainError when the node is unreachable or refuses. */
-  async call<T>(org: Hex, protocol: string, method: 'GET' | 'POST', path: string, payload?: unknown, timeoutMs = 30_000): Promise<PeerAnswer<T>> {
+  /**
+   * Sends a signed request to `org`; throws a DomainError when the node is unreachable or refuses,
+   * quoting the refusal's `error.message` (else its `detail` unless `detail: false`, else the first
+   * `excerpt` characters of the body).
+   */
+  async call<T>(org: Hex, protocol: string, method: 'GET' | 'POST', path: string, payload?: unknown, timeoutMs = 30_000, refusal: { excerpt?: number; detail?: boolean } = {}): Promise<PeerAnswer<T>> {
     const p = await getParticipant(this.deps.sql, org);
     if (!p?.active) throw new DomainError('unprocessable', `organization ${org} is not an active participant`, { code: 'peer' });
     if (!p.endpoint) throw new DomainError('unprocessable', `${p.name} has no node endpoint on the ledger`, { code: 'peer' });
@@ -46,7 +50,8 @@ export class PeerClient {
       json = { text };
     }
     if (res.status >= 400) {
-      const msg = (json as { error?: { message?: string }; detail?: string })?.error?.message ?? (json as { detail?: string })?.detail ?? text.slice(0, 200);
+      const detail = refusal.detail === false ? undefined : (json as { detail?: string })?.detail;
+      const msg = (json as { error?: { message?: string } })?.error?.message ?? detail ?? text.slice(0, refusal.excerpt ?? 200);
       const kind: ErrorKind = res.status === 403 ? 'forbidden' : res.status === 401 ? 'unauthenticated' : res.status === 404 ? 'not-found' : res.status === 409 ? 'conflict' : res.status < 500 ? 'unprocessable' : 'unavailable';
       throw new DomainError(kind, `${p.name} answered ${res.status}: ${msg}`, { code: 'peer' });
     }
