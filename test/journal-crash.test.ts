@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { keccak256, stringToHex } from 'viem';
+import { keccak256, stringToHex, TransactionReceiptNotFoundError } from 'viem';
+import { devAccount } from '../src/chain/embedded.ts';
+import { journalMigrations, TxSender } from '../src/chain/journal.ts';
+import { openSqlite } from '../src/storage/sqlite.ts';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { anchorRegistryAbi } from '../src/chain/generated/contracts.ts';
 import { logIdOf, logKindToChain } from '../src/chain/ids.ts';
@@ -103,5 +106,35 @@ test('killed after broadcasting, before the receipt: the restart re-sends the sa
     assert.equal(await sentByOrg(), 3);
   } finally {
     await restarted.stop();
+  }
+});
+
+test('the chain forgets a mined transaction (a reorganization, or Anvil restarted from an older state): the journal re-sends it, and later ones do not wait behind the gap', async () => {
+  // Anvil's evm_snapshot/evm_revert make the chain drop blocks exactly as a restart from an older
+  // state file does (seen under load: Anvil killed between two state dumps forgets its newest block).
+  const storage = await openSqlite(':memory:', { journal: journalMigrations });
+  const sender = new TxSender(storage, chain.conn, devAccount(9), { rebroadcastAfterMs: 200 });
+  await sender.recover();
+  try {
+    const to = devAccount(8).address;
+    const snapshot = await chain.conn.client.request({ method: 'evm_snapshot' } as never);
+    const first = await sender.send({ to, data: '0x', value: 1n, label: 'first' });
+    assert.equal((await chain.conn.client.getTransactionReceipt({ hash: first.hash })).status, 'success');
+    assert.equal(await chain.conn.client.request({ method: 'evm_revert', params: [snapshot] } as never), true);
+    await assert.rejects(chain.conn.client.getTransactionReceipt({ hash: first.hash }), TransactionReceiptNotFoundError, 'the chain forgot the first transaction');
+
+    // The second takes the next nonce after the first; without the first back on chain it could never be mined.
+    const second = await sender.send({ to, data: '0x', value: 2n, label: 'second' });
+    assert.equal(second.nonce, first.nonce + 1);
+    const again = await chain.conn.client.getTransactionReceipt({ hash: first.hash });
+    assert.equal(again.status, 'success', 'the forgotten transaction was re-sent with the same bytes and mined');
+    assert.ok(again.blockNumber <= second.receipt.blockNumber);
+    assert.equal(sender.forgotten, 1);
+    // The journal records the re-sent one as mined again when its receipt wait sees it (polled).
+    await waitUntil('the journal to record the re-sent transaction as mined', async () => (await sender.entries()).every((e) => e.status === 'mined'), 10_000);
+    assert.deepEqual((await sender.entries()).map((e) => [e.label, e.status, e.blockNumber]), [['second', 'mined', Number(second.receipt.blockNumber)], ['first', 'mined', Number(again.blockNumber)]]);
+  } finally {
+    sender.stop();
+    await storage.close();
   }
 });

@@ -28,6 +28,8 @@ export class LogAnchorer {
   lastError: string | null = null;
   /** Number of anchor transactions this process sent (for benchmarks). */
   sent = 0;
+  /** Told when anchoring starts failing (the first error of a run of them) and when it works again. */
+  onTrouble: ((error: string | null) => void) | undefined;
 
   constructor(
     private readonly deps: { storage: Storage; log: PersistentLog; ledger: Ledger; journal: TxSender; deployment: Deployment; orgId: Hex },
@@ -63,7 +65,7 @@ export class LogAnchorer {
       if (this.stopped) return;
       // A failed pass (chain or database unavailable) is tried again at the next tick; what was not
       // anchored stays in the log, and the anchor transaction, if sent, stays journalled.
-      void this.maybeAnchor().catch(() => {}).finally(() => {
+      void this.maybeAnchor().catch((err) => this.troubled(errorMessage(err))).finally(() => {
         if (this.stopped) return;
         this.timer = setTimeout(tick, Math.min(this.policy.intervalMs, 250));
         this.timer.unref();
@@ -101,6 +103,11 @@ export class LogAnchorer {
     return this.inFlight;
   }
 
+  private troubled(error: string | null): void {
+    if ((error === null) !== (this.lastError === null)) this.onTrouble?.(error);
+    this.lastError = error;
+  }
+
   /** The largest tree size already journalled for this log but not yet indexed. */
   private async pendingSize(): Promise<number> {
     const label = await this.deps.journal.latestLabelled(`anchor ${this.kind}/${this.name} size `);
@@ -119,9 +126,9 @@ export class LogAnchorer {
       });
       this.sent++;
       this.lastAnchorAt = Date.now();
-      this.lastError = null;
+      this.troubled(null);
     } catch (err) {
-      this.lastError = errorMessage(err);
+      this.troubled(errorMessage(err));
     }
   }
 }

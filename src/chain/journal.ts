@@ -15,6 +15,7 @@ import {
   type ContractFunctionName,
   type Hex,
   type TransactionReceipt,
+  TransactionReceiptNotFoundError,
 } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
 import type { Migration, Storage } from '../storage/engine.ts';
@@ -116,6 +117,10 @@ export class TxSender {
   private rebroadcastTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Map<Hex, Promise<TransactionReceipt>>();
   private stopped = false;
+  /** Mined transactions the chain later forgot, put back to pending and re-sent (for metrics). */
+  forgotten = 0;
+  /** Told of each batch of transactions the chain forgot (see `reconcile`). */
+  onForgotten: ((entries: JournalEntry[]) => void) | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -131,6 +136,7 @@ export class TxSender {
    * ones in the background. Call once at start, before sending anything new.
    */
   async recover(): Promise<JournalEntry[]> {
+    await this.reconcile().catch(() => {});
     const pending = await this.pending();
     // A failed re-broadcast (chain briefly unreachable) is not fatal: the entry stays pending and the
     // background loop tries again.
@@ -138,9 +144,42 @@ export class TxSender {
     // Re-sending identical bytes is harmless, so it is done often: a chain restarted without its
     // mempool (or one that dropped a transaction) gets it back within seconds.
     const every = this.opts.rebroadcastAfterMs ?? 3_000;
-    this.rebroadcastTimer ??= setInterval(() => void this.rebroadcastStale(every).catch(() => {}), every);
+    this.rebroadcastTimer ??= setInterval(() => void this.reconcile().then(() => this.rebroadcastStale(every)).catch(() => {}), every);
     this.rebroadcastTimer.unref();
     return pending;
+  }
+
+  /**
+   * Puts back to pending, to be re-sent with the same bytes, every transaction the journal saw mined
+   * that the chain no longer has: a reorganization dropped its block, or the chain restarted from a
+   * state older than the receipt (Anvil killed between two state dumps). Left as mined, such an entry
+   * leaves a gap in the sender's nonces that every later transaction waits behind, forever. A
+   * transaction counts as forgotten only when the chain both counts fewer nonces than it and has no
+   * receipt for it; an unreachable chain changes nothing. Returns the entries put back.
+   */
+  async reconcile(): Promise<JournalEntry[]> {
+    const confirmed = await this.conn.client.getTransactionCount({ address: this.address, blockTag: 'latest' });
+    const candidates = await this.storage.all<{ id: number; hash: Hex }>(
+      `SELECT id, hash FROM tx_journal WHERE sender = ? AND status = 'mined' AND nonce >= ? ORDER BY nonce`,
+      [this.address, confirmed],
+    );
+    const forgotten: number[] = [];
+    for (const c of candidates) {
+      try {
+        await this.conn.client.getTransactionReceipt({ hash: c.hash });
+        continue; // still there (the count raced a new block)
+      } catch (err) {
+        if (!(err instanceof TransactionReceiptNotFoundError)) throw err;
+      }
+      await this.storage.run(`UPDATE tx_journal SET status = 'pending', block_number = NULL, last_sent_at = NULL WHERE id = ? AND status = 'mined'`, [c.id]);
+      forgotten.push(Number(c.id));
+    }
+    if (forgotten.length === 0) return [];
+    this.forgotten += forgotten.length;
+    const entries = (await this.pending()).filter((e) => forgotten.includes(e.id));
+    for (const e of entries) void this.waitFor(e.hash, e.label).catch(() => {});
+    this.onForgotten?.(entries);
+    return entries;
   }
 
   /** Waits for the receipts of all journalled pending transactions (after `recover`). */

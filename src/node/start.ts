@@ -51,6 +51,12 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const { journal, indexer, anchorers, queue, store, audit } = services;
   const leadership = new Leadership({ storage, journal, indexer, anchorers: [anchorers.records, anchorers.audit, anchorers.supply], log: app.log });
   services.leadership = leadership;
+  journal.onForgotten = (entries) =>
+    app.log.warn({ transactions: entries.map((e) => ({ nonce: e.nonce, hash: e.hash, label: e.label })) }, 'the chain forgot transactions it had mined (a reorganization or a restart from older state): re-sending them');
+  for (const a of Object.values(anchorers)) {
+    a.onTrouble = (error) =>
+      error === null ? app.log.info({ log: a.name }, 'anchoring works again') : app.log.warn({ log: a.name, error }, 'anchoring failed; it is retried, and what was not anchored stays in the log');
+  }
   // Late data and data without product are raised by time, not by an event: sweep every minute.
   const sweeper = setInterval(() => void services.supply.exceptions.sweep().catch((err) => app.log.warn({ err }, 'supply exception sweep failed')), 60_000);
   sweeper.unref();
