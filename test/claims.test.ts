@@ -16,7 +16,6 @@ import type { Hex } from 'viem';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { claimRegistryAbi, credentialStatusAbi } from '../src/chain/generated/contracts.ts';
 import { journalMigrations, TxSender } from '../src/chain/journal.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
 import { grantIdOf, granteeCommitment, scopeCommitment } from '../src/consent/commitments.ts';
 import { consentDomain, purposeToChain, signGrant } from '../src/consent/typed-data.ts';
 import { signOrgRequest } from '../src/http/org-request.ts';
@@ -25,7 +24,7 @@ import { claimHashOf, freshClaimId, freshSalt, patientCommitmentOf } from '../sr
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { openSqlite } from '../src/storage/sqlite.ts';
 import { copyFileSync } from 'node:fs';
-import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startTestChain, tempDir, type TestOrg } from './helpers/env.ts';
+import { freePort, licenseTestPractitioner, registerTestOrg, runCli, startTestChain, tempDir, testNodeConfig, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -57,7 +56,7 @@ const ok = async (p: Party, method: string, path: string, body?: unknown) => {
 async function party(slug: string, kind: 'clinic' | 'insurer'): Promise<Party> {
   const port = await freePort();
   const org = await registerTestOrg(chain, tmp.dir, slug, kind, `http://127.0.0.1:${port}`);
-  const node = await startNode(loadNodeConfig({ org: slug, home: tmp.dir, port, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent', indexerPollMs: 50, anchorBatchSize: 1 }, {}));
+  const node = await startNode(testNodeConfig({ org: slug, home: tmp.dir, port, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent', indexerPollMs: 50, anchorBatchSize: 1 }));
   return { org, node, token: readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim() };
 }
 

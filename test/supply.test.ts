@@ -14,13 +14,12 @@ import { after, before, describe, test } from 'node:test';
 import type { Hex } from 'viem';
 import type { EmbeddedChain } from '../src/chain/embedded.ts';
 import { credentialStatusAbi, serialRegistryAbi } from '../src/chain/generated/contracts.ts';
-import { loadNodeConfig } from '../src/config/node-config.ts';
 import { signOrgRequest } from '../src/http/org-request.ts';
 import { startNode, type RunningNode } from '../src/node/start.ts';
 import { epcisDocument, objectEvent, unitDl } from '../src/supply/events/build.ts';
 import { gs1CheckDigit } from '../src/supply/gs1/index.ts';
 import { jurisdictionIdOf, TRADING_LICENCE_TYPE } from '../src/supply/ledger/registry.ts';
-import { freePort, registerTestOrg, runCli, startTestChain, tempDir, waitUntil, type TestOrg } from './helpers/env.ts';
+import { freePort, registerTestOrg, runCli, startTestChain, tempDir, testNodeConfig, waitUntil, type TestOrg } from './helpers/env.ts';
 
 const tmp = tempDir();
 let chain: EmbeddedChain;
@@ -61,7 +60,7 @@ const verify = async (p: Party, barcode: string, extra: Record<string, unknown> 
 async function party(slug: string, kind: 'manufacturer' | 'distributor' | 'pharmacy' | 'regulator', glnRef: string): Promise<Party> {
   const port = await freePort();
   const org = await registerTestOrg(chain, tmp.dir, slug, kind, `http://127.0.0.1:${port}`);
-  const node = await startNode(loadNodeConfig({ org: slug, home: tmp.dir, port, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent', indexerPollMs: 50, anchorBatchSize: 5 }, {}));
+  const node = await startNode(testNodeConfig({ org: slug, home: tmp.dir, port, rpcUrl: chain.anvil.rpcUrl, logLevel: (process.env.TEST_LOG as never) ?? 'silent', indexerPollMs: 50, anchorBatchSize: 5 }));
   return { org, node, token: readFileSync(join(org.dataDir, 'admin-token'), 'utf8').trim(), gln: gln(glnRef) };
 }
 

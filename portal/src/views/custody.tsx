@@ -6,25 +6,21 @@
  */
 import { useState } from 'preact/hooks';
 import type { Hex } from 'viem';
-import { PURPOSES, type PurposeCode } from '../../../src/chain/ids.ts';
 import { api } from '../api.ts';
 import type { NodeInfo } from '../session.ts';
 import { Field, Section, Status, useAction, useLoad } from '../ui.tsx';
-
-const TYPES = ['Observation', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'Immunization', 'Procedure', 'DiagnosticReport', 'DocumentReference', 'Encounter'];
+import { GrantFields, grantDraftProblem, useGrantDraft, type Participant } from './grant-fields.tsx';
 
 export function CustodyConsent(p: { node: NodeInfo; patientId: string; onDone: () => void }) {
-  const orgs = useLoad(() => api<{ participants: { orgId: Hex; name: string; kind: string; active: boolean }[] }>('/api/participants?active=true'), []);
+  const orgs = useLoad(() => api<{ participants: Participant[] }>('/api/participants?active=true'), []);
   const [passphrase, setPassphrase] = useState('');
-  const [grantee, setGrantee] = useState('');
-  const [types, setTypes] = useState<string[]>(['Observation']);
-  const [purpose, setPurpose] = useState<PurposeCode>('TREAT');
-  const [days, setDays] = useState('30');
+  const [draft, change] = useGrantDraft();
   const [grantId, setGrantId] = useState('');
   const grant = useAction(async () => {
-    if (!grantee) throw new Error('choose the organization you are granting access to');
+    const problem = grantDraftProblem(draft);
+    if (problem) throw new Error(problem);
     const r = await api<{ grantId: Hex; blockNumber: number }>('/api/patient/consent/grant', {
-      body: { patientId: p.patientId, passphrase, grantee, scope: { resourceTypes: types }, purpose, days: Number(days) },
+      body: { patientId: p.patientId, passphrase, grantee: draft.grantee, scope: { resourceTypes: draft.types }, purpose: draft.purpose, days: Number(draft.days) },
     });
     setGrantId(r.grantId);
     return `Granted (block ${r.blockNumber}). Keep the grant id to revoke it: ${r.grantId}`;
@@ -52,38 +48,7 @@ export function CustodyConsent(p: { node: NodeInfo; patientId: string; onDone: (
         }}
       >
         <h3>Grant access</h3>
-        <Field label="Organization" id="c-grantee">
-          <select id="c-grantee" value={grantee} onChange={(e) => setGrantee(e.currentTarget.value)}>
-            <option value="">Choose…</option>
-            {(orgs.data?.participants ?? [])
-              .filter((o) => o.active && o.orgId.toLowerCase() !== p.node.orgId.toLowerCase())
-              .map((o) => (
-                <option value={o.orgId}>
-                  {o.name} ({o.kind})
-                </option>
-              ))}
-          </select>
-        </Field>
-        <fieldset>
-          <legend>Kinds of records</legend>
-          <div class="checks">
-            {TYPES.map((t) => (
-              <label>
-                <input type="checkbox" checked={types.includes(t)} onChange={(e) => setTypes(e.currentTarget.checked ? [...types, t] : types.filter((x) => x !== t))} /> {t}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <Field label="Purpose" id="c-purpose">
-          <select id="c-purpose" value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as PurposeCode)}>
-            {PURPOSES.map((x) => (
-              <option value={x}>{x}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="For how many days" id="c-days">
-          <input id="c-days" type="number" min="1" max="3650" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
-        </Field>
+        <GrantFields idPrefix="c-" draft={draft} onChange={change} participants={orgs.data?.participants ?? []} selfOrgId={p.node.orgId} />
         <button type="submit" disabled={grant.busy}>
           Grant
         </button>

@@ -8,13 +8,14 @@ import { useState } from 'preact/hooks';
 import type { Hex } from 'viem';
 import { granteeCommitment, granteeIdOf, grantIdOf, newSalt, scopeCommitment, type Disclosure } from '../../../src/consent/commitments.ts';
 import type { Scope } from '../../../src/consent/scope.ts';
-import { PURPOSES, purposeToChain, type PurposeCode } from '../../../src/chain/ids.ts';
+import { purposeToChain, type PurposeCode } from '../../../src/chain/ids.ts';
 import { signGrant, signProxy, signRevoke, type Domain, type GrantMessage } from '../../../src/consent/typed-data.ts';
 import { api } from '../api.ts';
 import { custodianAccount } from '../keys.ts';
 import { noticeMessage } from '../messages.ts';
 import type { NodeInfo, Session } from '../session.ts';
 import { Field, Section, Status, useAction, useLoad, when } from '../ui.tsx';
+import { GrantFields, grantDraftProblem, PURPOSE_LABELS, useGrantDraft, type Participant } from './grant-fields.tsx';
 
 type PatientSession = Extract<Session, { kind: 'patient' }>;
 interface Grant {
@@ -26,31 +27,19 @@ interface Grant {
   granted_block: number;
   revoked_block: number | null;
 }
-interface Participant {
-  orgId: Hex;
-  name: string;
-  kind: string;
-  active: boolean;
-}
-
-const TYPES = ['Observation', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'Immunization', 'Procedure', 'DiagnosticReport', 'DocumentReference', 'Encounter'];
-const PURPOSE_LABELS: Record<PurposeCode, string> = { TREAT: 'Treatment', HPAYMT: 'Payment', HOPERAT: 'Operations', HRESCH: 'Research', ETREAT: 'Emergency treatment' };
 
 export function PatientConsent(p: { session: PatientSession; node: NodeInfo }) {
   const s = p.session;
   const grants = useLoad(() => api<{ indexedBlock: number; grants: Grant[] }>(`/api/consent?patient=${s.address}`, { token: s.token }), [s.token]);
   const orgs = useLoad(() => api<{ participants: Participant[] }>('/api/participants?active=true'), []);
-  const [grantee, setGrantee] = useState('');
-  const [types, setTypes] = useState<string[]>(['Observation']);
-  const [purpose, setPurpose] = useState<PurposeCode>('TREAT');
-  const [days, setDays] = useState('30');
+  const [draft, change] = useGrantDraft();
+  const { grantee, types, purpose, days } = draft;
   const names = new Map((orgs.data?.participants ?? []).map((o) => [o.orgId.toLowerCase(), o.name]));
 
   const grant = useAction(async () => {
-    if (!grantee) throw new Error('choose the organization you are granting access to');
-    if (types.length === 0) throw new Error('choose at least one kind of record');
+    const problem = grantDraftProblem(draft);
+    if (problem) throw new Error(problem);
     const n = Number(days);
-    if (!(n > 0 && n <= 3650)) throw new Error('the number of days must be between 1 and 3650');
     const signer = custodianAccount(s.master, s.orgId);
     const domain = await api<Domain>('/api/consent/domain', { token: s.token });
     const { nonce } = await api<{ nonce: string }>(`/api/consent/nonce/${s.address}`, { token: s.token });
@@ -157,38 +146,7 @@ export function PatientConsent(p: { session: PatientSession; node: NodeInfo }) {
             void grant.go();
           }}
         >
-          <Field label="Organization" id="grantee">
-            <select id="grantee" value={grantee} onChange={(e) => setGrantee(e.currentTarget.value)} required>
-              <option value="">Choose…</option>
-              {(orgs.data?.participants ?? [])
-                .filter((o) => o.orgId.toLowerCase() !== p.node.orgId.toLowerCase() && o.active)
-                .map((o) => (
-                  <option value={o.orgId}>
-                    {o.name} ({o.kind})
-                  </option>
-                ))}
-            </select>
-          </Field>
-          <fieldset>
-            <legend>Kinds of records</legend>
-            <div class="checks">
-              {TYPES.map((t) => (
-                <label>
-                  <input type="checkbox" checked={types.includes(t)} onChange={(e) => setTypes(e.currentTarget.checked ? [...types, t] : types.filter((x) => x !== t))} /> {t}
-                </label>
-              ))}
-            </div>
-          </fieldset>
-          <Field label="Purpose" id="purpose">
-            <select id="purpose" value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as PurposeCode)}>
-              {PURPOSES.map((x) => (
-                <option value={x}>{PURPOSE_LABELS[x]}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="For how many days" id="days">
-            <input id="days" type="number" min="1" max="3650" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
-          </Field>
+          <GrantFields idPrefix="" draft={draft} onChange={change} participants={orgs.data?.participants ?? []} selfOrgId={p.node.orgId} />
           <button type="submit" disabled={grant.busy}>
             Sign and grant
           </button>
