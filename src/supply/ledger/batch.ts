@@ -21,14 +21,14 @@ export const MAX_BATCH_LEAVES = 2 ** 18;
 const ZERO = Buffer.alloc(32);
 
 /** The leaf bytes: abi.encode(bytes32 lotId, bytes32 commitment, bytes32 parentKey). */
-export function batchLeaf(lotId: Hex, commitment: Uint8Array, parentKey: Uint8Array | null): Buffer {
-  const lot = hexToBytes(lotId);
+export function batchLeaf(lotId: Hex | Uint8Array, commitment: Uint8Array, parentKey: Uint8Array | null): Buffer {
+  const lot = typeof lotId === 'string' ? hexToBytes(lotId) : lotId;
   if (lot.length !== 32 || commitment.length !== 32 || (parentKey && parentKey.length !== 32)) throw invalid('batch leaves are three 32-byte values');
   return Buffer.concat([lot, commitment, parentKey ?? ZERO]);
 }
 
 /** The RFC 6962 leaf hash of a unit's batch leaf. */
-export const batchLeafHash = (lotId: Hex, commitment: Uint8Array, parentKey: Uint8Array | null): Hash => leafHash(batchLeaf(lotId, commitment, parentKey));
+export const batchLeafHash = (lotId: Hex | Uint8Array, commitment: Uint8Array, parentKey: Uint8Array | null): Hash => leafHash(batchLeaf(lotId, commitment, parentKey));
 
 /** Builds the tree of a batch from its leaf hashes, in leaf order. */
 export function batchTree(leafHashes: Iterable<Hash>): MerkleTree {

@@ -13,6 +13,7 @@
  * A unit id is the unit's GS1 key in one canonical string: `01<GTIN-14>21<serial>` for an item,
  * `00<SSCC>` for a container (AI order and values as in the element string, without separators).
  */
+import * as crypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import { bytesToHex, hexToBytes, type Hex } from 'viem';
 import { invalid } from '../../shared/errors.ts';
@@ -43,15 +44,26 @@ export function lotIdOf(salt: Buffer, gtin: string, lot: string): Hex {
 
 /** A unit's commitment: its id hidden under the creator's salt. */
 export function commitmentOf(salt: Buffer, id: string): Buffer {
-  return createHash('sha256').update('carechain:unit:v1\u0000').update(salt).update(id).digest();
+  return sha256(Buffer.concat([COMMITMENT_PREFIX, salt, Buffer.from(id, 'utf8')]));
+}
+const COMMITMENT_PREFIX = Buffer.from('carechain:unit:v1\u0000', 'utf8');
+
+/**
+ * The on-chain key of a unit: SHA-256 of the ABI encoding of (creator, commitment), as the contract's
+ * `keyOf`. The creator as hex, or as its 32 bytes (decoded once when a million units share it).
+ */
+export function unitKeyOf(creator: Hex | Uint8Array, commitment: Uint8Array): Buffer {
+  const c = typeof creator === 'string' ? hexToBytes(creator) : creator;
+  if (c.length !== 32 || commitment.length !== 32) throw invalid('a unit key needs a 32-byte creator id and a 32-byte commitment');
+  return sha256(Buffer.concat([c, commitment]));
 }
 
-/** The on-chain key of a unit: SHA-256 of the ABI encoding of (creator, commitment), as the contract's `keyOf`. */
-export function unitKeyOf(creator: Hex, commitment: Uint8Array): Buffer {
-  const c = hexToBytes(creator);
-  if (c.length !== 32 || commitment.length !== 32) throw invalid('a unit key needs a 32-byte creator id and a 32-byte commitment');
-  return createHash('sha256').update(c).update(commitment).digest();
-}
+/**
+ * SHA-256 of one buffer: node:crypto's one-shot `hash` where this Node has it (20.12 and later),
+ * which saves creating a Hash object per call, otherwise `createHash`. Same digest either way.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+const sha256 = (data: Uint8Array): Buffer => (oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest());
 
 export const hex = (b: Uint8Array): Hex => bytesToHex(b);
 export const bytes32 = (h: Hex): Buffer => {

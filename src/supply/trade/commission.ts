@@ -9,7 +9,7 @@
  * batches stay without a transaction and `recommit` sends them again.
  */
 import { randomBytes } from 'node:crypto';
-import { bytesToHex, type Hex } from 'viem';
+import { bytesToHex, hexToBytes, type Hex } from 'viem';
 import type { Actor } from '../../identity/principal.ts';
 import { companyPrefixOwnerOf, locationsOf } from '../../indexer/projectors/serial-registry.ts';
 import { invalid, notFound, unprocessable } from '../../shared/errors.ts';
@@ -146,14 +146,16 @@ export class Commissioning {
     };
     const leafHashes: Buffer[] = new Array(ids.length);
     const units: NewUnit[] = new Array(ids.length);
+    const meBytes = hexToBytes(me); // decoded once, not once per unit
+    const lotBytes = hexToBytes(lotId);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const c = commitmentOf(salt, id);
-      const key = unitKeyOf(me, c);
+      const key = unitKeyOf(meBytes, c);
       if (i < pallets.length + cases.length) keys.set(id, key);
       const parent = parentOf(i);
       const parentKey = parent ? keys.get(parent)! : null;
-      leafHashes[i] = batchLeafHash(lotId, c, parentKey);
+      leafHashes[i] = batchLeafHash(lotBytes, c, parentKey);
       units[i] = { id, key, lotNo: 0, batch: 0, leafIndex: 0, parentKey, source: 'own' };
     }
     lap('hash');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseIdentifier } from './dl-normaliser.ts';
+import { normaliseDlFully, normaliseIdentifier } from './dl-normaliser.ts';
 
 test('EPC URIs, class and pattern URIs become canonical Digital Links', () => {
   const cases: [string, string][] = [
@@ -31,4 +31,23 @@ test('Digital Links: canonical domain, numeric AIs, GTIN-14, serial drops lot, C
 test('values that are not GS1 identifiers, or whose canonical form is not constrained-safe, give null', () => {
   for (const v of ['shipping', '4.5', 'urn:epcglobal:cbv:bt:0614141073467:1152', 'https://example.com/x.y', 'https://id.gs1.org/01/09506000134352/21/A%2F1', 'urn:epc:id:sgtin:0614141.10734.1'])
     assert.equal(normaliseIdentifier(v), null, v);
+});
+
+test('the shortcut for Digital Links already canonical gives what the full normalisation gives', () => {
+  // Serials of every length and character the canonical form allows, GTIN-14s and SSCCs at random,
+  // and near misses (a 13-digit GTIN, a slash or a percent in the serial, a CPV, a lot, a query).
+  const allowed = `"'-.0123456789;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz`;
+  const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[Math.floor(Math.random() * chars.length)]).join('');
+  const digits = (n: number) => pick('0123456789', n);
+  const inputs: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    inputs.push(`https://id.gs1.org/01/${digits(14)}/21/${pick(allowed, i % 21)}`, `https://id.gs1.org/00/${digits(18)}`);
+    inputs.push(`https://id.gs1.org/01/${digits(13)}/21/${pick(allowed, 1 + (i % 20))}`, `https://id.gs1.org/01/${digits(14)}/21/${pick(allowed + '/%!', 1 + (i % 20))}`);
+    inputs.push(`https://id.gs1.org/01/${digits(14)}/22/${pick(allowed, 2)}/21/${pick(allowed, 5)}`, `https://id.gs1.org/01/${digits(14)}/10/${pick(allowed, 4)}/21/${pick(allowed, 5)}`);
+    inputs.push(`https://id.gs1.org/01/${digits(14)}/21/${pick(allowed, 5)}?17=271231`, `https://id.gs1.org/00/${digits(17)}`, `https://id.gs1.org/00/${digits(19)}`);
+  }
+  for (const input of inputs) assert.equal(normaliseIdentifier(input), normaliseDlFully(input), input);
+  // The shortcut's own cases really are unchanged by the full path.
+  assert.equal(normaliseDlFully('https://id.gs1.org/01/09506000134352/21/S1'), 'https://id.gs1.org/01/09506000134352/21/S1');
+  assert.equal(normaliseDlFully('https://id.gs1.org/00/106141412345678908'), 'https://id.gs1.org/00/106141412345678908');
 });
