@@ -151,7 +151,7 @@ export class TxSender {
 
   /**
    * Puts back to pending, to be re-sent with the same bytes, every transaction the journal saw mined
-   * that the chain no longer has: a reorganization dropped its block, or the chain restarted from a
+   * (or reverted: a revert uses its nonce too) that the chain no longer has: a reorganization dropped its block, or the chain restarted from a
    * state older than the receipt (Anvil killed between two state dumps). Left as mined, such an entry
    * leaves a gap in the sender's nonces that every later transaction waits behind, forever. A
    * transaction counts as forgotten only when the chain both counts fewer nonces than it and has no
@@ -160,7 +160,7 @@ export class TxSender {
   async reconcile(): Promise<JournalEntry[]> {
     const confirmed = await this.conn.client.getTransactionCount({ address: this.address, blockTag: 'latest' });
     const candidates = await this.storage.all<{ id: number; hash: Hex }>(
-      `SELECT id, hash FROM tx_journal WHERE sender = ? AND status = 'mined' AND nonce >= ? ORDER BY nonce`,
+      `SELECT id, hash FROM tx_journal WHERE sender = ? AND status IN ('mined', 'reverted') AND nonce >= ? ORDER BY nonce`,
       [this.address, confirmed],
     );
     const forgotten: number[] = [];
@@ -171,7 +171,7 @@ export class TxSender {
       } catch (err) {
         if (!(err instanceof TransactionReceiptNotFoundError)) throw err;
       }
-      await this.storage.run(`UPDATE tx_journal SET status = 'pending', block_number = NULL, last_sent_at = NULL WHERE id = ? AND status = 'mined'`, [c.id]);
+      await this.storage.run(`UPDATE tx_journal SET status = 'pending', block_number = NULL, last_sent_at = NULL WHERE id = ? AND status IN ('mined', 'reverted')`, [c.id]);
       forgotten.push(Number(c.id));
     }
     if (forgotten.length === 0) return [];
