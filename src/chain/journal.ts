@@ -117,7 +117,7 @@ export class TxSender {
   private rebroadcastTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Map<Hex, Promise<TransactionReceipt>>();
   private stopped = false;
-  /** Mined transactions the chain later forgot, put back to pending and re-sent (for metrics). */
+  /** How many transactions the chain forgot after mining them, since this sender started. */
   forgotten = 0;
   /** Told of each batch of transactions the chain forgot (see `reconcile`). */
   onForgotten: ((entries: JournalEntry[]) => void) | undefined;
@@ -151,9 +151,9 @@ export class TxSender {
 
   /**
    * Puts back to pending, to be re-sent with the same bytes, every transaction the journal saw mined
-   * (or reverted: a revert uses its nonce too) that the chain no longer has: a reorganization dropped its block, or the chain restarted from a
-   * state older than the receipt (Anvil killed between two state dumps). Left as mined, such an entry
-   * leaves a gap in the sender's nonces that every later transaction waits behind, forever. A
+   * (or reverted: a revert uses its nonce too) that the chain no longer has: a reorganization dropped
+   * its block, or the chain restarted from a state older than the receipt (Anvil killed between two
+   * state dumps). Left as mined, such an entry leaves a gap in the sender's nonces that every later transaction waits behind, forever. A
    * transaction counts as forgotten only when the chain both counts fewer nonces than it and has no
    * receipt for it; an unreachable chain changes nothing. Returns the entries put back.
    */

@@ -178,10 +178,10 @@ const DL_HINT = new RegExp(`\\/(?:${KEYS})\\/\\d{4}`);
 /**
  * The forms a node writes itself, an item's Digital Link (01 + 21) and a container's (00), are
  * already canonical when they carry no query: the full normalisation returns them unchanged (a serial
- * cannot hold '/', so no short name, CPV or lot segment can be in one). Recognising them first saves the full path's
- * seventeen split/joins and dozen regular expressions per identifier: commissioning a million serials
- * normalises two million of them (the event hash and the query index). The test checks the shortcut
- * against the full normalisation.
+ * cannot hold '/', so no short name, CPV or lot segment can be in one). Recognising them first saves
+ * the full path's seventeen split/joins and dozen regular expressions per identifier: commissioning a
+ * million serials normalises two million of them (the event hash and the query index). The test
+ * checks the shortcut against the full normalisation.
  */
 const ALREADY_CANONICAL = [VALID_OUTPUT[0]!, VALID_OUTPUT[1]!];
 
